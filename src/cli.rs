@@ -1,0 +1,58 @@
+//! Command-line interface definitions (clap).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// nuri: a static site generator for news portals, Korean first.
+#[derive(Debug, Parser)]
+#[command(name = "nuri", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The site folder (the one with config.toml).
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into its output folder (public/ by default).
+    Build(BuildArgs),
+    /// Create a new site in DIR with the default theme and one example article.
+    Init {
+        /// Folder for the new site (created if missing; must be empty).
+        dir: PathBuf,
+    },
+    /// Create a new article file with its front matter filled in (as a draft).
+    New {
+        /// Path inside content/, e.g. politics/2024/새-기사.md
+        path: PathBuf,
+        /// The headline (default: made from the file name).
+        #[arg(long)]
+        title: Option<String>,
+    },
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct BuildArgs {
+    /// Write the site here instead of the config's output_dir.
+    #[arg(long, short, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Include articles marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Include articles whose date or publish_at is still in the future.
+    #[arg(long)]
+    pub future: bool,
+    /// Include articles whose expire_at has passed.
+    #[arg(long)]
+    pub expired: bool,
+    /// The build's clock, RFC 3339 (default: now), for reproducible builds.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Override base_url from config.toml (e.g. for a GitHub Pages project site).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}

@@ -1,0 +1,219 @@
+//! nuri: a static site generator for news portals, Korean first.
+//!
+//! The pipeline runs one way: [`config`] → [`content`] (files read and parsed) → [`model`]
+//! (URLs, sections, taxonomies, archives) → [`markdown`] (bodies rendered) → [`render`]
+//! (Tera pages) → [`output`] (staging folder, atomic swap). [`prepare`] does everything up to
+//! the templates and is shared by `build`, `check` and `serve`.
+
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod scaffold;
+pub mod text;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use config::Config;
+use error::{Diagnostic, Diagnostics, Error, Result};
+use markdown::{LinkResolver, Rendered};
+use model::images::ImageInfo;
+use model::{BuildOptions, Site};
+
+/// A site read, related and rendered to HTML fragments, ready for templates.
+pub struct Prepared {
+    pub config: Config,
+    pub site: Site,
+    /// Rendered bodies, one per entry.
+    pub bodies: Vec<Rendered>,
+    /// Lead photos, one per entry.
+    pub images: Vec<Option<ImageInfo>>,
+    /// `_index.md` bodies, one per section.
+    pub section_html: Vec<String>,
+    /// Reporter bios by term key.
+    pub author_bios: BTreeMap<String, String>,
+    /// Problems that do not stop publishing.
+    pub warnings: Diagnostics,
+}
+
+/// Resolves `@/path.md` links against the site model.
+struct SiteLinks<'a>(&'a Site);
+
+impl LinkResolver for SiteLinks<'_> {
+    fn resolve(&self, target: &str) -> std::result::Result<String, String> {
+        let target = target.trim_start_matches('/');
+        if let Some(&i) = self.0.by_source.get(target) {
+            return Ok(self.0.entries[i].url.clone());
+        }
+        if let Some(why) = self.0.excluded.get(target) {
+            return Err(format!("the article is not published in this build: {}", why.describe()));
+        }
+        Err(format!("no article content/{target}"))
+    }
+}
+
+/// Loads, relates and renders the content of the site at `config`'s root.
+pub fn prepare(config: Config, options: &BuildOptions) -> Result<Prepared> {
+    let mut library = content::load(&config);
+    let mut diags = std::mem::take(&mut library.diagnostics);
+    let site = Site::build(library, &config, options, &mut diags);
+
+    let links = SiteLinks(&site);
+    let results: Vec<std::result::Result<Rendered, Vec<Diagnostic>>> = site
+        .entries
+        .par_iter()
+        .map(|e| markdown::render(&e.article.file.display, &e.article.body, e.article.body_line, &links))
+        .collect();
+    let mut bodies = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(b) => bodies.push(b),
+            Err(ds) => {
+                diags.extend(ds);
+                bodies.push(Rendered::default());
+            }
+        }
+    }
+    let section_html = site
+        .sections
+        .iter()
+        .map(|s| match &s.meta {
+            Some(m) if !m.body.is_empty() => match markdown::render(&m.file.display, &m.body, 1, &links) {
+                Ok(r) => r.html,
+                Err(ds) => {
+                    diags.extend(ds);
+                    String::new()
+                }
+            },
+            _ => String::new(),
+        })
+        .collect();
+    let mut author_bios = BTreeMap::new();
+    for (key, profile) in &site.authors {
+        match markdown::render(&profile.file.display, &profile.bio, 1, &links) {
+            Ok(r) => {
+                author_bios.insert(key.clone(), r.html);
+            }
+            Err(ds) => diags.extend(ds),
+        }
+    }
+    check_anchors(&site, &bodies, &mut diags);
+
+    let images: Vec<Option<ImageInfo>> = site
+        .entries
+        .par_iter()
+        .map(|e| model::images::probe(&config, e))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|d| {
+            diags.push(d);
+            None
+        }))
+        .collect();
+
+    diags.sort();
+    if diags.has_errors() {
+        return Err(Error::Content(diags));
+    }
+    Ok(Prepared { config, site, bodies, images, section_html, author_bios, warnings: diags })
+}
+
+/// `@/a.md#배경` must name a heading that `a.md` has.
+fn check_anchors(site: &Site, bodies: &[Rendered], diags: &mut Diagnostics) {
+    for (i, body) in bodies.iter().enumerate() {
+        for link in &body.links {
+            let (Some(anchor), Some(&target)) = (&link.anchor, site.by_source.get(&link.target)) else { continue };
+            let decoded = text::url::decode_path(anchor).unwrap_or_else(|| anchor.clone());
+            if !bodies[target].headings.iter().any(|h| h.id == decoded) {
+                diags.push(
+                    Diagnostic::error(&site.entries[i].article.file.display, format!("`#{anchor}` is not a heading of content/{}", link.target))
+                        .at(link.line, link.column)
+                        .with_hint(format!(
+                            "its headings are: {}",
+                            bodies[target].headings.iter().map(|h| format!("#{}", h.id)).collect::<Vec<_>>().join(", ")
+                        )),
+                );
+            }
+        }
+    }
+}
+
+/// What a build was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildRequest {
+    pub root: PathBuf,
+    /// Output folder; default: `output_dir` from config, inside the root.
+    pub output: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub options: BuildOptions,
+}
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub output: PathBuf,
+    pub articles: usize,
+    pub pages: usize,
+    pub files: usize,
+    pub warnings: Diagnostics,
+    pub elapsed: Duration,
+}
+
+/// Reads config.toml and applies command-line overrides.
+pub fn load_config(request: &BuildRequest) -> Result<Config> {
+    let mut config = Config::load(&request.root)?;
+    if let Some(url) = &request.base_url {
+        config.base_url = config::BaseUrl::parse(url).map_err(|m| Error::usage(Path::new("--base-url"), m))?;
+    }
+    if let Some(out) = &request.output {
+        config.paths.output = out.clone();
+    }
+    Ok(config)
+}
+
+/// Builds the site into its output folder; the previous site stays until this succeeds.
+pub fn build(request: &BuildRequest) -> Result<Report> {
+    let started = Instant::now();
+    let config = load_config(request)?;
+    let prepared = prepare(config, &request.options)?;
+    let mut templates = render::Templates::load(&prepared.config).map_err(Error::Template)?;
+    let renderer = render::Renderer::new(&prepared, &mut templates);
+    let jobs = renderer.plan();
+    let files = renderer.files();
+    let collisions = renderer.check_collisions(&jobs, &files);
+    if collisions.has_errors() {
+        return Err(Error::Content(collisions));
+    }
+
+    let paths = &prepared.config.paths;
+    let sources = [paths.content.clone(), paths.static_dir.clone(), paths.templates.clone(), paths.root.join("themes")];
+    let guard = output::Guard { root: &paths.root, sources: &sources };
+    let staging = output::Staging::begin(&paths.output, &guard)?;
+    let write_error = |e: output::OutputError| Diagnostic::error(staging.output(), e.to_string());
+    let diags = renderer.render_all(&jobs, |job, bytes| staging.write(&job.output, &bytes).map_err(write_error));
+    if diags.has_errors() {
+        return Err(Error::Render(diags));
+    }
+    let copied: Vec<std::result::Result<(), output::OutputError>> =
+        files.par_iter().map(|(rel, src)| staging.copy(rel, src)).collect();
+    for r in copied {
+        r?;
+    }
+    let output_dir = staging.output().to_path_buf();
+    staging.commit()?;
+    Ok(Report {
+        output: output_dir,
+        articles: prepared.site.entries.len(),
+        pages: jobs.len(),
+        files: files.len(),
+        warnings: prepared.warnings,
+        elapsed: started.elapsed(),
+    })
+}

@@ -1,0 +1,75 @@
+//! The `nuri` binary: parse the command line, call the library, print problems, set the
+//! exit code.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use cli::{BuildArgs, Cli, Command};
+use nuri::error::{Error, Result};
+use nuri::model::BuildOptions;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            let n = e.count();
+            eprintln!("error: {} problem{} found; nothing was published", n, if n == 1 { "" } else { "s" });
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Build(args) => build(&cli.root, &args),
+        Command::Init { dir } => {
+            let dir = if dir.is_absolute() { dir } else { cli.root.join(dir) };
+            let files = nuri::scaffold::init(&dir)?;
+            println!("created a new site in {} ({} files)", dir.display(), files.len());
+            println!("next: cd {} && nuri build", dir.display());
+            Ok(())
+        }
+        Command::New { path, title } => {
+            let config = nuri::config::Config::load(&cli.root)?;
+            let file = nuri::scaffold::new_article(&config, &path, title.as_deref())?;
+            println!("created {} (a draft: set draft = false to publish)", file.display());
+            Ok(())
+        }
+    }
+}
+
+pub fn build_options(args: &BuildArgs) -> Result<BuildOptions> {
+    let now = match &args.now {
+        None => jiff::Timestamp::now(),
+        Some(s) => s
+            .parse::<jiff::Timestamp>()
+            .map_err(|e| Error::usage(std::path::Path::new("--now"), format!("`{s}` is not an RFC 3339 time: {e}")))?,
+    };
+    Ok(BuildOptions { drafts: args.drafts, future: args.future, expired: args.expired, now })
+}
+
+fn build(root: &std::path::Path, args: &BuildArgs) -> Result<()> {
+    let request = nuri::BuildRequest {
+        root: root.to_path_buf(),
+        output: args.output.clone(),
+        base_url: args.base_url.clone(),
+        options: build_options(args)?,
+    };
+    let report = nuri::build(&request)?;
+    for w in report.warnings.warnings() {
+        eprintln!("{w}");
+    }
+    println!(
+        "built {} articles: {} pages and {} files in {} ({} ms)",
+        report.articles,
+        report.pages,
+        report.files,
+        report.output.display(),
+        report.elapsed.as_millis()
+    );
+    Ok(())
+}

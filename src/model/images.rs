@@ -1,0 +1,92 @@
+//! Lead photos: where each one's file is, its URL, pixel size and byte length.
+//!
+//! Width and height go into `<img>` (no layout shift) and `og:image`; the byte length goes
+//! into RSS `enclosure`. Reading an image header is the only I/O here.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::error::Diagnostic;
+
+use super::{Entry, Urls};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageInfo {
+    pub url: String,
+    pub permalink: String,
+    pub alt: String,
+    pub caption: Option<String>,
+    pub width: Option<usize>,
+    pub height: Option<usize>,
+    pub length: Option<u64>,
+    pub mime: &'static str,
+    pub source: Option<PathBuf>,
+}
+
+pub fn mime_of(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "svg" => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Finds an entry's lead photo file and reads its size.
+pub fn probe(config: &Config, entry: &Entry) -> Result<Option<ImageInfo>, Diagnostic> {
+    let Some(image) = &entry.article.image else { return Ok(None) };
+    let urls = Urls(config);
+    let src = image.src.as_str();
+    let base = |url: String, permalink: String, source: Option<PathBuf>| ImageInfo {
+        url,
+        permalink,
+        alt: image.alt.clone(),
+        caption: image.caption.clone(),
+        width: None,
+        height: None,
+        length: None,
+        mime: mime_of(src),
+        source,
+    };
+    if src.starts_with("https://") || src.starts_with("http://") {
+        return Ok(Some(base(src.to_string(), src.to_string(), None)));
+    }
+    let (site_path, candidates): (String, Vec<PathBuf>) = if let Some(rest) = src.strip_prefix('/') {
+        (src.to_string(), vec![config.paths.static_dir.join(rest), config.paths.theme.join("static").join(rest)])
+    } else if entry.article.file.is_bundle {
+        let dir = entry.path.rsplit_once('/').map_or("/", |(d, _)| d);
+        let dir = if entry.path.ends_with('/') { entry.path.clone() } else { format!("{dir}/") };
+        (format!("{dir}{src}"), vec![config.paths.content.join(entry.article.file.dir()).join(src)])
+    } else {
+        return Err(Diagnostic::error(&entry.article.file.display, format!("`image` = \"{src}\" is relative, but this article is not a bundle"))
+            .at(image.line, 1)
+            .with_hint("put the photo in static/images/ and write image = \"/images/…\", or make the article a folder with index.md and the photo beside it"));
+    };
+    let Some(file) = candidates.iter().find(|p| p.is_file()) else {
+        let shown = candidates[0].strip_prefix(&config.paths.root).unwrap_or(&candidates[0]).to_path_buf();
+        return Err(Diagnostic::error(&entry.article.file.display, format!("lead image `{src}` not found (looked for {})", shown.display()))
+            .at(image.line, 1)
+            .with_hint("check the file name, or remove `image`"));
+    };
+    let mut info = base(urls.url(&site_path), urls.permalink(&site_path), Some(file.clone()));
+    if let Ok(size) = imagesize::size(file) {
+        info.width = Some(size.width);
+        info.height = Some(size.height);
+    }
+    info.length = std::fs::metadata(file).ok().map(|m| m.len());
+    Ok(Some(info))
+}
+
+/// The output path of a bundle file: beside the article's page.
+pub fn asset_output(entry: &Entry, rel: &str) -> String {
+    let dir = if entry.output.ends_with("index.html") {
+        entry.output.trim_end_matches("index.html").to_string()
+    } else {
+        Path::new(&entry.output).parent().map(|p| format!("{}/", p.to_string_lossy())).unwrap_or_default()
+    };
+    format!("{}{rel}", dir.trim_start_matches('/'))
+}

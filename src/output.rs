@@ -1,0 +1,329 @@
+//! The only module that writes the site: a staging folder beside the output, swapped in
+//! whole when (and only when) the build succeeded.
+//!
+//! Users of other generators have lost whole projects to an output folder that was emptied
+//! before writing, or to `--output .`. So: nuri never deletes a folder it did not make (a
+//! marker file says it did), refuses the site root, its source folders and any parent of
+//! the root, and replaces the live folder with one atomic exchange on Linux (two renames
+//! elsewhere). A failed or killed build leaves the previous site as it was; its staging
+//! folder is removed by the next run.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
+
+/// Marks a folder as nuri's output; its presence allows nuri to replace the folder.
+pub const MARKER: &str = ".nuri-output";
+const MARKER_TEXT: &str = "This folder is written by nuri (a static site generator).\nnuri replaces it on every build; do not keep other files here.\n";
+const STAGING_MARKER: &str = ".nuri-staging";
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("refusing to write the site to {path}: {why}")]
+    Refused { path: PathBuf, why: String },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io { path: path.to_path_buf(), source }
+}
+
+/// Makes `path` absolute and removes `.` and `..` without touching the disk.
+pub fn normalize(path: &Path) -> PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in absolute.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Resolves symlinks where the path exists, so `public -> ..` is seen for what it is.
+fn real(path: &Path) -> PathBuf {
+    fs::canonicalize(path).unwrap_or_else(|_| {
+        match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) => real(parent).join(name),
+            _ => normalize(path),
+        }
+    })
+}
+
+/// Folders the output may never be, contain, or sit inside.
+pub struct Guard<'a> {
+    pub root: &'a Path,
+    /// Source folders (content, static, templates, themes): the output may not be inside them.
+    pub sources: &'a [PathBuf],
+}
+
+fn check_target(output: &Path, guard: &Guard<'_>) -> Result<(), OutputError> {
+    let out = real(&normalize(output));
+    let root = real(&normalize(guard.root));
+    let refuse = |why: String| Err(OutputError::Refused { path: output.to_path_buf(), why });
+    if out.parent().is_none() {
+        return refuse("it is the file-system root".into());
+    }
+    if root.starts_with(&out) {
+        return refuse(if root == out {
+            "it is the site folder itself".into()
+        } else {
+            "it contains the site folder".into()
+        });
+    }
+    for source in guard.sources {
+        let source = real(&normalize(source));
+        if out.starts_with(&source) || source.starts_with(&out) {
+            return refuse(format!("it overlaps the source folder {}", source.display()));
+        }
+    }
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
+        if real(&home) == out {
+            return refuse("it is your home folder".into());
+        }
+    }
+    match fs::symlink_metadata(&out) {
+        Ok(meta) if !meta.is_dir() => refuse("it exists and is not a folder".into()),
+        Ok(_) => {
+            let has_marker = out.join(MARKER).is_file();
+            let empty = fs::read_dir(&out).map_err(io_err(&out))?.next().is_none();
+            if has_marker || empty {
+                Ok(())
+            } else {
+                refuse(format!(
+                    "it is not empty and nuri did not create it (no {MARKER} file); move its files away or choose another output folder"
+                ))
+            }
+        }
+        Err(_) => Ok(()),
+    }
+}
+
+fn staging_path(output: &Path) -> PathBuf {
+    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    output.with_file_name(format!(".{name}.nuri-staging"))
+}
+
+fn old_path(output: &Path) -> PathBuf {
+    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    output.with_file_name(format!(".{name}.nuri-old"))
+}
+
+/// Removes a leftover folder only if nuri's marker says it made it.
+fn remove_leftover(path: &Path, marker: &str) -> Result<(), OutputError> {
+    match fs::symlink_metadata(path) {
+        Err(_) => Ok(()),
+        Ok(meta) if meta.is_dir() && path.join(marker).is_file() => fs::remove_dir_all(path).map_err(io_err(path)),
+        Ok(_) => Err(OutputError::Refused {
+            path: path.to_path_buf(),
+            why: format!("a leftover {} exists that nuri did not make; remove it by hand", path.display()),
+        }),
+    }
+}
+
+/// A site being written. Dropping it without [`Staging::commit`] removes it.
+#[derive(Debug)]
+pub struct Staging {
+    output: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Checks `output` is safe to replace and creates an empty staging folder beside it.
+    pub fn begin(output: &Path, guard: &Guard<'_>) -> Result<Staging, OutputError> {
+        let output = normalize(output);
+        check_target(&output, guard)?;
+        let dir = staging_path(&output);
+        remove_leftover(&dir, STAGING_MARKER)?;
+        remove_leftover(&old_path(&output), MARKER)?;
+        if let Some(parent) = dir.parent() {
+            fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        fs::create_dir(&dir).map_err(io_err(&dir))?;
+        fs::write(dir.join(STAGING_MARKER), MARKER_TEXT).map_err(io_err(&dir))?;
+        Ok(Staging { output, dir, committed: false })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
+    /// The staging path of a `/`-separated output path; refuses anything that could escape.
+    pub fn path_of(&self, rel: &str) -> Result<PathBuf, OutputError> {
+        let bad = rel.is_empty()
+            || rel.starts_with('/')
+            || rel.contains('\\')
+            || rel.contains('\0')
+            || rel.split('/').any(|s| s.is_empty() || s == "." || s == "..");
+        if bad {
+            return Err(OutputError::Refused { path: PathBuf::from(rel), why: "the output path is not a plain relative path".into() });
+        }
+        Ok(self.dir.join(rel))
+    }
+
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let path = self.path_of(rel)?;
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        let mut f = fs::File::create(&path).map_err(io_err(&path))?;
+        f.write_all(bytes).map_err(io_err(&path))
+    }
+
+    pub fn copy(&self, rel: &str, source: &Path) -> Result<(), OutputError> {
+        let path = self.path_of(rel)?;
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        fs::copy(source, &path).map_err(io_err(source))?;
+        Ok(())
+    }
+
+    /// Makes the staged site live. Until this returns, the previous site is untouched.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        fs::remove_file(self.dir.join(STAGING_MARKER)).map_err(io_err(&self.dir))?;
+        fs::write(self.dir.join(MARKER), MARKER_TEXT).map_err(io_err(&self.dir))?;
+        // Flush the new files before they replace the old ones, so a crash cannot leave a
+        // live folder of empty files.
+        sync_tree(&self.dir);
+        if fs::symlink_metadata(&self.output).is_err() {
+            fs::rename(&self.dir, &self.output).map_err(io_err(&self.output))?;
+        } else if exchange(&self.dir, &self.output).is_ok() {
+            // `dir` now holds the previous site.
+            fs::remove_dir_all(&self.dir).map_err(io_err(&self.dir))?;
+        } else {
+            let old = old_path(&self.output);
+            fs::rename(&self.output, &old).map_err(io_err(&self.output))?;
+            if let Err(e) = fs::rename(&self.dir, &self.output) {
+                let _ = fs::rename(&old, &self.output);
+                return Err(io_err(&self.output)(e));
+            }
+            fs::remove_dir_all(&old).map_err(io_err(&old))?;
+        }
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn sync_tree(dir: &Path) {
+    // A directory fsync is enough on the file systems that matter for a swap's durability;
+    // syncing every file would cost more than the build.
+    if let Ok(f) = fs::File::open(dir) {
+        let _ = f.sync_all();
+    }
+}
+
+/// Atomically swaps two paths (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both pointers are valid NUL-terminated strings for the duration of the call.
+    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
+    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::new(io::ErrorKind::Unsupported, "no atomic exchange"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guard(root: &Path) -> (PathBuf, Vec<PathBuf>) {
+        (root.to_path_buf(), vec![root.join("content"), root.join("static")])
+    }
+
+    #[test]
+    fn refuses_root_parents_and_sources() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        fs::create_dir_all(root.join("content")).unwrap();
+        let (r, sources) = guard(&root);
+        let g = Guard { root: &r, sources: &sources };
+        for bad in [root.clone(), tmp.path().to_path_buf(), root.join("content"), root.join("content/x"), PathBuf::from("/")] {
+            assert!(matches!(Staging::begin(&bad, &g), Err(OutputError::Refused { .. })), "{}", bad.display());
+        }
+    }
+
+    #[test]
+    fn refuses_a_non_empty_folder_without_marker() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        fs::create_dir_all(&root).unwrap();
+        let out = tmp.path().join("mine");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("thesis.tex"), "precious").unwrap();
+        let (r, sources) = guard(&root);
+        let err = Staging::begin(&out, &Guard { root: &r, sources: &sources }).unwrap_err();
+        assert!(err.to_string().contains("nuri did not create it"), "{err}");
+        assert_eq!(fs::read_to_string(out.join("thesis.tex")).unwrap(), "precious");
+    }
+
+    #[test]
+    fn commit_replaces_and_drop_discards() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        fs::create_dir_all(&root).unwrap();
+        let out = root.join("public");
+        let (r, sources) = guard(&root);
+        let g = Guard { root: &r, sources: &sources };
+
+        let s = Staging::begin(&out, &g).unwrap();
+        s.write("a/index.html", b"one").unwrap();
+        s.commit().unwrap();
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "one");
+        assert!(out.join(MARKER).is_file());
+
+        let s = Staging::begin(&out, &g).unwrap();
+        s.write("b/index.html", b"two").unwrap();
+        let staging = s.dir().to_path_buf();
+        drop(s);
+        assert!(!staging.exists());
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "one");
+
+        let s = Staging::begin(&out, &g).unwrap();
+        s.write("b/index.html", b"two").unwrap();
+        s.commit().unwrap();
+        assert!(!out.join("a").exists());
+        assert_eq!(fs::read_to_string(out.join("b/index.html")).unwrap(), "two");
+    }
+
+    #[test]
+    fn escaping_paths_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        fs::create_dir_all(&root).unwrap();
+        let (r, sources) = guard(&root);
+        let s = Staging::begin(&root.join("public"), &Guard { root: &r, sources: &sources }).unwrap();
+        for bad in ["../x", "/etc/passwd", "a/../../x", "a\\b", ""] {
+            assert!(s.write(bad, b"x").is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Text utilities that know Korean: slugs, URL encoding, counts for reading time.
+
+pub mod dates;
+pub mod reading;
+pub mod slug;
+pub mod url;
