@@ -87,7 +87,8 @@ pub fn new_article(config: &Config, path: &Path, title: Option<&str>) -> Result<
     let stem = rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let title = title.map(str::to_string).unwrap_or_else(|| stem.replace('-', " "));
     let now = jiff::Zoned::now().with_time_zone(config.timezone.clone());
-    let now = now.round(jiff::Unit::Second).unwrap_or(now);
+    // Truncate, never round up: a date a moment in the future would keep the article out.
+    let now = now.round(jiff::ZonedRound::new().smallest(jiff::Unit::Second).mode(jiff::RoundMode::Trunc)).unwrap_or(now);
     let escaped = title.replace('\\', "\\\\").replace('"', "\\\"");
     let text = format!(
         "+++\ntitle = \"{escaped}\"\ndate = {}\ndraft = true\ntags = []\nauthors = []\n+++\n\n",

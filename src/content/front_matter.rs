@@ -113,6 +113,8 @@ fn hint_for(message: &str) -> Option<String> {
         Some("remove the key or fix its spelling; custom values go under [extra]".into())
     } else if message.contains("invalid type") {
         Some("check the value's type: text needs quotes, lists need [ ]".into())
+    } else if message.starts_with("unclosed") {
+        Some("close the list with `]` or the string with `\"`".into())
     } else if message.contains("expected") || message.contains("invalid") {
         Some("this is not valid TOML; strings need double quotes".into())
     } else {

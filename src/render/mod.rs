@@ -162,7 +162,7 @@ impl<'a> Renderer<'a> {
                 let e = &s.entries[i];
                 let article = views::article(p, v, i);
                 let summary = article.get_from_path("summary").and_then(|v| v.as_str()).unwrap_or_default().to_string();
-                ctx.insert_value("page", page("article", &e.article.title, &summary, e.article.lang.as_deref(), 1));
+                ctx.insert_value("page", page("article", &e.article.title, &summary, None, 1));
                 ctx.insert_value("article", article);
             }
             PageKind::Front(n) => {

@@ -98,13 +98,14 @@ fn terms_of(p: &Prepared, tax: &Taxonomy, names: &[String]) -> Vec<Value> {
         .iter()
         .filter_map(|n| tax.term_of(&p.config, n))
         .map(|t| {
-            let mut v = term_link(t);
-            if tax.config.name == "authors" {
-                if let Some(profile) = p.site.authors.get(&crate::text::slug::term_key(&t.name)) {
-                    v = with(v, [("title", Value::from(profile.title.as_str())), ("email", Value::from(profile.email.as_str()))]);
-                }
+            let v = term_link(t);
+            if tax.config.name != "authors" {
+                return v;
             }
-            v
+            let profile = p.site.authors.get(&crate::text::slug::term_key(&t.name));
+            let title = profile.map_or("", |p| p.title.as_str());
+            let email = profile.map_or("", |p| p.email.as_str());
+            with(v, [("title", Value::from(title)), ("email", Value::from(email))])
         })
         .collect()
 }
@@ -230,7 +231,7 @@ pub fn taxonomy_index(t: &Taxonomy) -> Value {
 }
 
 pub fn term(p: &Prepared, t: &Taxonomy, term: &Term) -> Value {
-    let mut v = term_link(term);
+    let mut v = with(term_link(term), [("profile", Value::none())]);
     if t.config.name == "authors" {
         if let Some(profile) = p.site.authors.get(&crate::text::slug::term_key(&term.name)) {
             let bio = p.author_bios.get(&crate::text::slug::term_key(&term.name)).cloned().unwrap_or_default();
