@@ -9,10 +9,17 @@ fn main() {
     let mut files = Vec::new();
     collect(theme, theme, &mut files);
     files.sort();
-    let mut out = String::from("/// Files of the default theme: (path inside themes/nuri, bytes).\npub static THEME_FILES: &[(&str, &[u8])] = &[\n");
+    let mut out = String::from(
+        "/// Files of the default theme: (path inside themes/nuri, bytes).\npub static THEME_FILES: &[(&str, &[u8])] = &[\n",
+    );
     for rel in &files {
         let abs = std::fs::canonicalize(theme.join(rel)).expect("theme file");
-        writeln!(out, "    ({rel:?}, include_bytes!({:?})),", abs.display().to_string()).unwrap();
+        writeln!(
+            out,
+            "    ({rel:?}, include_bytes!({:?})),",
+            abs.display().to_string()
+        )
+        .unwrap();
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("theme_files.rs");
@@ -20,7 +27,9 @@ fn main() {
 }
 
 fn collect(base: &Path, dir: &Path, files: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();

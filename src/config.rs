@@ -87,7 +87,11 @@ struct RawArchives {
 
 impl Default for RawArchives {
     fn default() -> Self {
-        RawArchives { enabled: true, days: false, path: default_archive_path() }
+        RawArchives {
+            enabled: true,
+            days: false,
+            path: default_archive_path(),
+        }
     }
 }
 
@@ -164,14 +168,15 @@ impl BaseUrl {
             .map(|r| ("https://", r))
             .or_else(|| input.strip_prefix("http://").map(|r| ("http://", r)));
         let Some((scheme, rest)) = rest else {
-            return Err(format!("base_url `{input}` must start with https:// or http://"));
+            return Err(format!(
+                "base_url `{input}` must start with https:// or http://"
+            ));
         };
         let (host, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
         };
-        if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '?' || c == '#')
-        {
+        if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '?' || c == '#') {
             return Err(format!("base_url `{input}` has no valid host"));
         }
         if path.contains(['?', '#']) || path.contains(char::is_whitespace) {
@@ -335,15 +340,21 @@ impl Config {
         };
 
         let base_url = BaseUrl::parse(raw.base_url.get_ref()).unwrap_or_else(|msg| {
-            diags.push(at(raw.base_url.span(), msg).with_hint("e.g. base_url = \"https://news.example.kr/\""));
+            diags.push(
+                at(raw.base_url.span(), msg)
+                    .with_hint("e.g. base_url = \"https://news.example.kr/\""),
+            );
             BaseUrl::parse("http://localhost/").unwrap()
         });
 
         let timezone_name = raw.timezone.get_ref().clone();
         let timezone = TimeZone::get(&timezone_name).unwrap_or_else(|_| {
             diags.push(
-                at(raw.timezone.span(), format!("unknown time zone `{timezone_name}`"))
-                    .with_hint("use an IANA name such as \"Asia/Seoul\" or \"UTC\""),
+                at(
+                    raw.timezone.span(),
+                    format!("unknown time zone `{timezone_name}`"),
+                )
+                .with_hint("use an IANA name such as \"Asia/Seoul\" or \"UTC\""),
             );
             TimeZone::UTC
         });
@@ -355,8 +366,11 @@ impl Config {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-')
         {
             diags.push(
-                at(raw.language.span(), format!("`{language}` is not a language tag"))
-                    .with_hint("use a BCP 47 tag such as \"ko\" or \"en\""),
+                at(
+                    raw.language.span(),
+                    format!("`{language}` is not a language tag"),
+                )
+                .with_hint("use a BCP 47 tag such as \"ko\" or \"en\""),
             );
         }
 
@@ -366,7 +380,10 @@ impl Config {
         });
 
         if *raw.paginate_by.get_ref() == 0 {
-            diags.push(at(raw.paginate_by.span(), "paginate_by must be at least 1".into()));
+            diags.push(at(
+                raw.paginate_by.span(),
+                "paginate_by must be at least 1".into(),
+            ));
         }
 
         let slug = match &raw.slug {
@@ -376,18 +393,31 @@ impl Config {
                 SlugStrategy::Keep
             }),
         };
-        let taxonomies = check_taxonomies(&raw.taxonomies, &mut |span, msg| diags.push(at(span, msg)));
+        let taxonomies =
+            check_taxonomies(&raw.taxonomies, &mut |span, msg| diags.push(at(span, msg)));
         if !is_plain_name(&raw.archives.path) || raw.archives.path.contains('.') {
-            diags.push(Diagnostic::error(&file, format!("archives.path `{}` must be one folder name", raw.archives.path)));
+            diags.push(Diagnostic::error(
+                &file,
+                format!(
+                    "archives.path `{}` must be one folder name",
+                    raw.archives.path
+                ),
+            ));
         }
 
         let theme = raw.theme.get_ref().clone();
         if !is_plain_name(&theme) {
-            diags.push(at(raw.theme.span(), format!("theme `{theme}` must be a folder name inside themes/")));
+            diags.push(at(
+                raw.theme.span(),
+                format!("theme `{theme}` must be a folder name inside themes/"),
+            ));
         }
         let output_dir = raw.output_dir.get_ref().clone();
         if output_dir.trim().is_empty() {
-            diags.push(at(raw.output_dir.span(), "output_dir may not be empty".into()));
+            diags.push(at(
+                raw.output_dir.span(),
+                "output_dir may not be empty".into(),
+            ));
         }
 
         if diags.has_errors() {
@@ -417,7 +447,11 @@ impl Config {
             copyright: raw.copyright,
             twelve_hour: raw.ampm,
             slug,
-            section_order: raw.sections.iter().map(|s| crate::text::slug::nfc(s)).collect(),
+            section_order: raw
+                .sections
+                .iter()
+                .map(|s| crate::text::slug::nfc(s))
+                .collect(),
             taxonomies,
             archives: ArchiveConfig {
                 enabled: raw.archives.enabled,
@@ -425,7 +459,11 @@ impl Config {
                 path: raw.archives.path,
             },
             related: raw.related,
-            authors: raw.authors.into_iter().map(|(k, v)| (crate::text::slug::nfc(&k), v)).collect(),
+            authors: raw
+                .authors
+                .into_iter()
+                .map(|(k, v)| (crate::text::slug::nfc(&k), v))
+                .collect(),
             extra: toml_to_json(toml::Value::Table(raw.extra)),
             paths,
         })
@@ -450,39 +488,79 @@ fn check_taxonomies(
 ) -> Vec<TaxonomyConfig> {
     let builtin = [("tags", "태그"), ("authors", "기자")];
     let mut names: Vec<&str> = builtin.iter().map(|(n, _)| *n).collect();
-    names.extend(raw.keys().map(String::as_str).filter(|n| !builtin.iter().any(|(b, _)| b == n)));
+    names.extend(
+        raw.keys()
+            .map(String::as_str)
+            .filter(|n| !builtin.iter().any(|(b, _)| b == n)),
+    );
     let mut out = Vec::new();
     for name in names {
         let spec = raw.get(name);
         let span = spec.map_or(0..0, |s| s.span());
-        let default_title = builtin.iter().find(|(n, _)| *n == name).map_or(name, |(_, t)| *t);
+        let default_title = builtin
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(name, |(_, t)| *t);
         let spec_ref = spec.map(|s| s.get_ref());
-        if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-') || name.is_empty() {
-            report(span.clone(), format!("taxonomy name `{name}` must use a-z, 0-9, `-` or `_`"));
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+            || name.is_empty()
+        {
+            report(
+                span.clone(),
+                format!("taxonomy name `{name}` must use a-z, 0-9, `-` or `_`"),
+            );
             continue;
         }
-        if matches!(name, "title" | "date" | "updated" | "draft" | "slug" | "id" | "section" | "extra" | "image" | "summary" | "lang") {
-            report(span.clone(), format!("`{name}` is a front-matter field and cannot be a taxonomy"));
+        if matches!(
+            name,
+            "title"
+                | "date"
+                | "updated"
+                | "draft"
+                | "slug"
+                | "id"
+                | "section"
+                | "extra"
+                | "image"
+                | "summary"
+                | "lang"
+        ) {
+            report(
+                span.clone(),
+                format!("`{name}` is a front-matter field and cannot be a taxonomy"),
+            );
             continue;
         }
         let order = match spec_ref.and_then(|s| s.sort.as_deref()) {
             None | Some("count") => TermOrder::Count,
             Some("name") => TermOrder::Name,
             Some(other) => {
-                report(span.clone(), format!("taxonomy sort `{other}` must be \"count\" or \"name\""));
+                report(
+                    span.clone(),
+                    format!("taxonomy sort `{other}` must be \"count\" or \"name\""),
+                );
                 TermOrder::Count
             }
         };
         if spec_ref.and_then(|s| s.paginate_by) == Some(0) {
             report(span.clone(), "paginate_by must be at least 1".into());
         }
-        let path = spec_ref.and_then(|s| s.path.clone()).unwrap_or_else(|| name.to_string());
+        let path = spec_ref
+            .and_then(|s| s.path.clone())
+            .unwrap_or_else(|| name.to_string());
         if !is_plain_name(&path) {
-            report(span.clone(), format!("taxonomy path `{path}` must be one folder name"));
+            report(
+                span.clone(),
+                format!("taxonomy path `{path}` must be one folder name"),
+            );
         }
         out.push(TaxonomyConfig {
             name: name.to_string(),
-            title: spec_ref.and_then(|s| s.title.clone()).unwrap_or_else(|| default_title.to_string()),
+            title: spec_ref
+                .and_then(|s| s.title.clone())
+                .unwrap_or_else(|| default_title.to_string()),
             path,
             paginate_by: spec_ref.and_then(|s| s.paginate_by),
             order,
@@ -546,9 +624,13 @@ mod tests {
 
     #[test]
     fn unknown_key_names_key_line_and_column() {
-        let err = parse("title = \"t\"\nbase_url = \"https://x.kr/\"\n  paginate = 3\n").unwrap_err();
+        let err =
+            parse("title = \"t\"\nbase_url = \"https://x.kr/\"\n  paginate = 3\n").unwrap_err();
         let text = err.to_string();
-        assert!(text.starts_with("config.toml:3:3: error: unknown field `paginate`"), "{text}");
+        assert!(
+            text.starts_with("config.toml:3:3: error: unknown field `paginate`"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -556,7 +638,10 @@ mod tests {
         let err = parse("title = \"t\"\nbase_url = \"https://x.kr/\"\npaginate_by = \"ten\"\n")
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("config.toml:3:15: error: invalid type"), "{err}");
+        assert!(
+            err.starts_with("config.toml:3:15: error: invalid type"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -566,7 +651,10 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("config.toml:3:12: error: unknown time zone `Mars/Base`"), "{err}");
+        assert!(
+            err.contains("config.toml:3:12: error: unknown time zone `Mars/Base`"),
+            "{err}"
+        );
         assert!(err.contains("config.toml:4:13: error: permalink"), "{err}");
     }
 

@@ -53,7 +53,10 @@ impl LinkResolver for SiteLinks<'_> {
             return Ok(self.0.entries[i].url.clone());
         }
         if let Some(why) = self.0.excluded.get(target) {
-            return Err(format!("the article is not published in this build: {}", why.describe()));
+            return Err(format!(
+                "the article is not published in this build: {}",
+                why.describe()
+            ));
         }
         Err(format!("no article content/{target}"))
     }
@@ -69,7 +72,14 @@ pub fn prepare(config: Config, options: &BuildOptions) -> Result<Prepared> {
     let results: Vec<std::result::Result<Rendered, Vec<Diagnostic>>> = site
         .entries
         .par_iter()
-        .map(|e| markdown::render(&e.article.file.display, &e.article.body, e.article.body_line, &links))
+        .map(|e| {
+            markdown::render(
+                &e.article.file.display,
+                &e.article.body,
+                e.article.body_line,
+                &links,
+            )
+        })
         .collect();
     let mut bodies = Vec::with_capacity(results.len());
     for r in results {
@@ -85,13 +95,15 @@ pub fn prepare(config: Config, options: &BuildOptions) -> Result<Prepared> {
         .sections
         .iter()
         .map(|s| match &s.meta {
-            Some(m) if !m.body.is_empty() => match markdown::render(&m.file.display, &m.body, 1, &links) {
-                Ok(r) => r.html,
-                Err(ds) => {
-                    diags.extend(ds);
-                    String::new()
+            Some(m) if !m.body.is_empty() => {
+                match markdown::render(&m.file.display, &m.body, 1, &links) {
+                    Ok(r) => r.html,
+                    Err(ds) => {
+                        diags.extend(ds);
+                        String::new()
+                    }
                 }
-            },
+            }
             _ => String::new(),
         })
         .collect();
@@ -112,33 +124,54 @@ pub fn prepare(config: Config, options: &BuildOptions) -> Result<Prepared> {
         .map(|e| model::images::probe(&config, e))
         .collect::<Vec<_>>()
         .into_iter()
-        .map(|r| r.unwrap_or_else(|d| {
-            diags.push(d);
-            None
-        }))
+        .map(|r| {
+            r.unwrap_or_else(|d| {
+                diags.push(d);
+                None
+            })
+        })
         .collect();
 
     diags.sort();
     if diags.has_errors() {
         return Err(Error::Content(diags));
     }
-    Ok(Prepared { config, site, bodies, images, section_html, author_bios, warnings: diags })
+    Ok(Prepared {
+        config,
+        site,
+        bodies,
+        images,
+        section_html,
+        author_bios,
+        warnings: diags,
+    })
 }
 
 /// `@/a.md#배경` must name a heading that `a.md` has.
 fn check_anchors(site: &Site, bodies: &[Rendered], diags: &mut Diagnostics) {
     for (i, body) in bodies.iter().enumerate() {
         for link in &body.links {
-            let (Some(anchor), Some(&target)) = (&link.anchor, site.by_source.get(&link.target)) else { continue };
+            let (Some(anchor), Some(&target)) = (&link.anchor, site.by_source.get(&link.target))
+            else {
+                continue;
+            };
             let decoded = text::url::decode_path(anchor).unwrap_or_else(|| anchor.clone());
             if !bodies[target].headings.iter().any(|h| h.id == decoded) {
                 diags.push(
-                    Diagnostic::error(&site.entries[i].article.file.display, format!("`#{anchor}` is not a heading of content/{}", link.target))
-                        .at(link.line, link.column)
-                        .with_hint(format!(
-                            "its headings are: {}",
-                            bodies[target].headings.iter().map(|h| format!("#{}", h.id)).collect::<Vec<_>>().join(", ")
-                        )),
+                    Diagnostic::error(
+                        &site.entries[i].article.file.display,
+                        format!("`#{anchor}` is not a heading of content/{}", link.target),
+                    )
+                    .at(link.line, link.column)
+                    .with_hint(format!(
+                        "its headings are: {}",
+                        bodies[target]
+                            .headings
+                            .iter()
+                            .map(|h| format!("#{}", h.id))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                 );
             }
         }
@@ -170,7 +203,8 @@ pub struct Report {
 pub fn load_config(request: &BuildRequest) -> Result<Config> {
     let mut config = Config::load(&request.root)?;
     if let Some(url) = &request.base_url {
-        config.base_url = config::BaseUrl::parse(url).map_err(|m| Error::usage(Path::new("--base-url"), m))?;
+        config.base_url =
+            config::BaseUrl::parse(url).map_err(|m| Error::usage(Path::new("--base-url"), m))?;
     }
     if let Some(out) = &request.output {
         config.paths.output = out.clone();
@@ -193,16 +227,28 @@ pub fn build(request: &BuildRequest) -> Result<Report> {
     }
 
     let paths = &prepared.config.paths;
-    let sources = [paths.content.clone(), paths.static_dir.clone(), paths.templates.clone(), paths.root.join("themes")];
-    let guard = output::Guard { root: &paths.root, sources: &sources };
+    let sources = [
+        paths.content.clone(),
+        paths.static_dir.clone(),
+        paths.templates.clone(),
+        paths.root.join("themes"),
+    ];
+    let guard = output::Guard {
+        root: &paths.root,
+        sources: &sources,
+    };
     let staging = output::Staging::begin(&paths.output, &guard)?;
     let write_error = |e: output::OutputError| Diagnostic::error(staging.output(), e.to_string());
-    let diags = renderer.render_all(&jobs, |job, bytes| staging.write(&job.output, &bytes).map_err(write_error));
+    let diags = renderer.render_all(&jobs, |job, bytes| {
+        staging.write(&job.output, &bytes).map_err(write_error)
+    });
     if diags.has_errors() {
         return Err(Error::Render(diags));
     }
-    let copied: Vec<std::result::Result<(), output::OutputError>> =
-        files.par_iter().map(|(rel, src)| staging.copy(rel, src)).collect();
+    let copied: Vec<std::result::Result<(), output::OutputError>> = files
+        .par_iter()
+        .map(|(rel, src)| staging.copy(rel, src))
+        .collect();
     for r in copied {
         r?;
     }

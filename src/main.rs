@@ -17,7 +17,11 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("{e}");
             let n = e.count();
-            eprintln!("error: {} problem{} found; nothing was published", n, if n == 1 { "" } else { "s" });
+            eprintln!(
+                "error: {} problem{} found; nothing was published",
+                n,
+                if n == 1 { "" } else { "s" }
+            );
             ExitCode::FAILURE
         }
     }
@@ -27,16 +31,27 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Build(args) => build(&cli.root, &args),
         Command::Init { dir } => {
-            let dir = if dir.is_absolute() { dir } else { cli.root.join(dir) };
+            let dir = if dir.is_absolute() {
+                dir
+            } else {
+                cli.root.join(dir)
+            };
             let files = nuri::scaffold::init(&dir)?;
-            println!("created a new site in {} ({} files)", dir.display(), files.len());
+            println!(
+                "created a new site in {} ({} files)",
+                dir.display(),
+                files.len()
+            );
             println!("next: cd {} && nuri build", dir.display());
             Ok(())
         }
         Command::New { path, title } => {
             let config = nuri::config::Config::load(&cli.root)?;
             let file = nuri::scaffold::new_article(&config, &path, title.as_deref())?;
-            println!("created {} (a draft: set draft = false to publish)", file.display());
+            println!(
+                "created {} (a draft: set draft = false to publish)",
+                file.display()
+            );
             Ok(())
         }
     }
@@ -45,11 +60,19 @@ fn run(cli: Cli) -> Result<()> {
 pub fn build_options(args: &BuildArgs) -> Result<BuildOptions> {
     let now = match &args.now {
         None => jiff::Timestamp::now(),
-        Some(s) => s
-            .parse::<jiff::Timestamp>()
-            .map_err(|e| Error::usage(std::path::Path::new("--now"), format!("`{s}` is not an RFC 3339 time: {e}")))?,
+        Some(s) => s.parse::<jiff::Timestamp>().map_err(|e| {
+            Error::usage(
+                std::path::Path::new("--now"),
+                format!("`{s}` is not an RFC 3339 time: {e}"),
+            )
+        })?,
     };
-    Ok(BuildOptions { drafts: args.drafts, future: args.future, expired: args.expired, now })
+    Ok(BuildOptions {
+        drafts: args.drafts,
+        future: args.future,
+        expired: args.expired,
+        now,
+    })
 }
 
 fn build(root: &std::path::Path, args: &BuildArgs) -> Result<()> {

@@ -68,19 +68,27 @@ pub fn render(
     body_line: usize,
     resolver: &dyn LinkResolver,
 ) -> Result<Rendered, Vec<Diagnostic>> {
-    let mut events: Vec<(Event<'_>, Range<usize>)> =
-        Parser::new_ext(body, options()).into_offset_iter().collect();
+    let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
     let mut errors = Vec::new();
     let mut links = Vec::new();
 
     let headings = assign_heading_ids(&mut events);
-    let shift = events
-        .iter()
-        .any(|(e, _)| matches!(e, Event::Start(Tag::Heading { level: HeadingLevel::H1, .. })));
+    let shift = events.iter().any(|(e, _)| {
+        matches!(
+            e,
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            })
+        )
+    });
 
     for (event, range) in events.iter_mut() {
         match event {
-            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => {
                 if let Some(target) = dest_url.strip_prefix("@/") {
                     let (path, anchor) = match target.split_once('#') {
                         Some((p, a)) => (p.to_string(), Some(a.to_string())),
@@ -103,10 +111,17 @@ pub fn render(
                                 .with_hint("link to an article's file, relative to content/: @/section/story.md"),
                         ),
                     }
-                    links.push(InternalLink { target: path, anchor, line, column });
+                    links.push(InternalLink {
+                        target: path,
+                        anchor,
+                        line,
+                        column,
+                    });
                 }
             }
-            Event::Start(Tag::Heading { level, .. }) | Event::End(TagEnd::Heading(level)) if shift => {
+            Event::Start(Tag::Heading { level, .. }) | Event::End(TagEnd::Heading(level))
+                if shift =>
+            {
                 *level = deeper(*level);
             }
             _ => {}
@@ -136,7 +151,13 @@ pub fn render(
         summary_html,
         summary_text: summary_text.trim().to_string(),
         headings: if shift {
-            headings.into_iter().map(|h| Heading { level: (h.level + 1).min(6), ..h }).collect()
+            headings
+                .into_iter()
+                .map(|h| Heading {
+                    level: (h.level + 1).min(6),
+                    ..h
+                })
+                .collect()
         } else {
             headings
         },
@@ -199,7 +220,11 @@ fn assign_heading_ids(events: &mut [(Event<'_>, Range<usize>)]) -> Vec<Heading> 
                     candidate
                 }
             };
-            headings.push(Heading { level, id, text: text.trim().to_string() });
+            headings.push(Heading {
+                level,
+                id,
+                text: text.trim().to_string(),
+            });
             i = j;
         }
         i += 1;
@@ -212,7 +237,10 @@ fn lazy_images(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     let mut out = Vec::with_capacity(events.len());
     let mut iter = events.into_iter();
     while let Some(e) = iter.next() {
-        if let Event::Start(Tag::Image { dest_url, title, .. }) = &e {
+        if let Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) = &e
+        {
             let mut alt = String::new();
             let mut depth = 1;
             for inner in iter.by_ref() {
@@ -296,7 +324,13 @@ fn collect_text(events: &[Event<'_>], out: &mut String, counter: &mut Counter) {
                 out.push_str(t);
             }
             Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock) => {
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock,
+            ) => {
                 out.push('\n');
             }
             _ => {}
@@ -347,7 +381,12 @@ mod tests {
     fn internal_links_resolve_and_broken_ones_name_the_line() {
         let r = md("[기사](@/alliance/출범.md#배경)\n").unwrap();
         // pulldown-cmark percent-encodes hrefs, as every nuri URL is.
-        assert!(r.html.contains("href=\"/alliance/%EC%B6%9C%EB%B2%94/#%EB%B0%B0%EA%B2%BD\""), "{}", r.html);
+        assert!(
+            r.html
+                .contains("href=\"/alliance/%EC%B6%9C%EB%B2%94/#%EB%B0%B0%EA%B2%BD\""),
+            "{}",
+            r.html
+        );
         assert_eq!(r.links[0].anchor.as_deref(), Some("배경"));
         let errs = md("첫 줄\n\n둘째 [없음](@/nope.md)\n").unwrap_err();
         assert_eq!(errs.len(), 1);
@@ -375,7 +414,12 @@ mod tests {
     #[test]
     fn body_images_are_lazy_and_escaped() {
         let r = md("![사진 \"설명\"](a.jpg)\n").unwrap();
-        assert!(r.html.contains("<img src=\"a.jpg\" alt=\"사진 &quot;설명&quot;\" loading=\"lazy\""), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<img src=\"a.jpg\" alt=\"사진 &quot;설명&quot;\" loading=\"lazy\""),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

@@ -26,7 +26,10 @@ pub enum OutputError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io { path: path.to_path_buf(), source }
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Makes `path` absolute and removes `.` and `..` without touching the disk.
@@ -51,11 +54,9 @@ pub fn normalize(path: &Path) -> PathBuf {
 
 /// Resolves symlinks where the path exists, so `public -> ..` is seen for what it is.
 fn real(path: &Path) -> PathBuf {
-    fs::canonicalize(path).unwrap_or_else(|_| {
-        match (path.parent(), path.file_name()) {
-            (Some(parent), Some(name)) => real(parent).join(name),
-            _ => normalize(path),
-        }
+    fs::canonicalize(path).unwrap_or_else(|_| match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => real(parent).join(name),
+        _ => normalize(path),
     })
 }
 
@@ -69,7 +70,12 @@ pub struct Guard<'a> {
 fn check_target(output: &Path, guard: &Guard<'_>) -> Result<(), OutputError> {
     let out = real(&normalize(output));
     let root = real(&normalize(guard.root));
-    let refuse = |why: String| Err(OutputError::Refused { path: output.to_path_buf(), why });
+    let refuse = |why: String| {
+        Err(OutputError::Refused {
+            path: output.to_path_buf(),
+            why,
+        })
+    };
     if out.parent().is_none() {
         return refuse("it is the file-system root".into());
     }
@@ -83,13 +89,16 @@ fn check_target(output: &Path, guard: &Guard<'_>) -> Result<(), OutputError> {
     for source in guard.sources {
         let source = real(&normalize(source));
         if out.starts_with(&source) || source.starts_with(&out) {
-            return refuse(format!("it overlaps the source folder {}", source.display()));
+            return refuse(format!(
+                "it overlaps the source folder {}",
+                source.display()
+            ));
         }
     }
-    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
-        if real(&home) == out {
-            return refuse("it is your home folder".into());
-        }
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from)
+        && real(&home) == out
+    {
+        return refuse("it is your home folder".into());
     }
     match fs::symlink_metadata(&out) {
         Ok(meta) if !meta.is_dir() => refuse("it exists and is not a folder".into()),
@@ -109,12 +118,18 @@ fn check_target(output: &Path, guard: &Guard<'_>) -> Result<(), OutputError> {
 }
 
 fn staging_path(output: &Path) -> PathBuf {
-    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
     output.with_file_name(format!(".{name}.nuri-staging"))
 }
 
 fn old_path(output: &Path) -> PathBuf {
-    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
     output.with_file_name(format!(".{name}.nuri-old"))
 }
 
@@ -122,10 +137,15 @@ fn old_path(output: &Path) -> PathBuf {
 fn remove_leftover(path: &Path, marker: &str) -> Result<(), OutputError> {
     match fs::symlink_metadata(path) {
         Err(_) => Ok(()),
-        Ok(meta) if meta.is_dir() && path.join(marker).is_file() => fs::remove_dir_all(path).map_err(io_err(path)),
+        Ok(meta) if meta.is_dir() && path.join(marker).is_file() => {
+            fs::remove_dir_all(path).map_err(io_err(path))
+        }
         Ok(_) => Err(OutputError::Refused {
             path: path.to_path_buf(),
-            why: format!("a leftover {} exists that nuri did not make; remove it by hand", path.display()),
+            why: format!(
+                "a leftover {} exists that nuri did not make; remove it by hand",
+                path.display()
+            ),
         }),
     }
 }
@@ -151,7 +171,11 @@ impl Staging {
         }
         fs::create_dir(&dir).map_err(io_err(&dir))?;
         fs::write(dir.join(STAGING_MARKER), MARKER_TEXT).map_err(io_err(&dir))?;
-        Ok(Staging { output, dir, committed: false })
+        Ok(Staging {
+            output,
+            dir,
+            committed: false,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -168,9 +192,14 @@ impl Staging {
             || rel.starts_with('/')
             || rel.contains('\\')
             || rel.contains('\0')
-            || rel.split('/').any(|s| s.is_empty() || s == "." || s == "..");
+            || rel
+                .split('/')
+                .any(|s| s.is_empty() || s == "." || s == "..");
         if bad {
-            return Err(OutputError::Refused { path: PathBuf::from(rel), why: "the output path is not a plain relative path".into() });
+            return Err(OutputError::Refused {
+                path: PathBuf::from(rel),
+                why: "the output path is not a plain relative path".into(),
+            });
         }
         Ok(self.dir.join(rel))
     }
@@ -243,13 +272,28 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     let a = CString::new(a.as_os_str().as_bytes())?;
     let b = CString::new(b.as_os_str().as_bytes())?;
     // SAFETY: both pointers are valid NUL-terminated strings for the duration of the call.
-    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
-    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
 fn exchange(_: &Path, _: &Path) -> io::Result<()> {
-    Err(io::Error::new(io::ErrorKind::Unsupported, "no atomic exchange"))
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "no atomic exchange",
+    ))
 }
 
 #[cfg(test)]
@@ -257,7 +301,10 @@ mod tests {
     use super::*;
 
     fn guard(root: &Path) -> (PathBuf, Vec<PathBuf>) {
-        (root.to_path_buf(), vec![root.join("content"), root.join("static")])
+        (
+            root.to_path_buf(),
+            vec![root.join("content"), root.join("static")],
+        )
     }
 
     #[test]
@@ -266,9 +313,22 @@ mod tests {
         let root = tmp.path().join("site");
         fs::create_dir_all(root.join("content")).unwrap();
         let (r, sources) = guard(&root);
-        let g = Guard { root: &r, sources: &sources };
-        for bad in [root.clone(), tmp.path().to_path_buf(), root.join("content"), root.join("content/x"), PathBuf::from("/")] {
-            assert!(matches!(Staging::begin(&bad, &g), Err(OutputError::Refused { .. })), "{}", bad.display());
+        let g = Guard {
+            root: &r,
+            sources: &sources,
+        };
+        for bad in [
+            root.clone(),
+            tmp.path().to_path_buf(),
+            root.join("content"),
+            root.join("content/x"),
+            PathBuf::from("/"),
+        ] {
+            assert!(
+                matches!(Staging::begin(&bad, &g), Err(OutputError::Refused { .. })),
+                "{}",
+                bad.display()
+            );
         }
     }
 
@@ -281,9 +341,19 @@ mod tests {
         fs::create_dir_all(&out).unwrap();
         fs::write(out.join("thesis.tex"), "precious").unwrap();
         let (r, sources) = guard(&root);
-        let err = Staging::begin(&out, &Guard { root: &r, sources: &sources }).unwrap_err();
+        let err = Staging::begin(
+            &out,
+            &Guard {
+                root: &r,
+                sources: &sources,
+            },
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("nuri did not create it"), "{err}");
-        assert_eq!(fs::read_to_string(out.join("thesis.tex")).unwrap(), "precious");
+        assert_eq!(
+            fs::read_to_string(out.join("thesis.tex")).unwrap(),
+            "precious"
+        );
     }
 
     #[test]
@@ -293,7 +363,10 @@ mod tests {
         fs::create_dir_all(&root).unwrap();
         let out = root.join("public");
         let (r, sources) = guard(&root);
-        let g = Guard { root: &r, sources: &sources };
+        let g = Guard {
+            root: &r,
+            sources: &sources,
+        };
 
         let s = Staging::begin(&out, &g).unwrap();
         s.write("a/index.html", b"one").unwrap();
@@ -321,7 +394,14 @@ mod tests {
         let root = tmp.path().join("site");
         fs::create_dir_all(&root).unwrap();
         let (r, sources) = guard(&root);
-        let s = Staging::begin(&root.join("public"), &Guard { root: &r, sources: &sources }).unwrap();
+        let s = Staging::begin(
+            &root.join("public"),
+            &Guard {
+                root: &r,
+                sources: &sources,
+            },
+        )
+        .unwrap();
         for bad in ["../x", "/etc/passwd", "a/../../x", "a\\b", ""] {
             assert!(s.write(bad, b"x").is_err(), "{bad}");
         }

@@ -10,14 +10,22 @@ fn articles_are_written_at_their_permalinks_with_hangul_slugs() {
     let site = SiteTest::fixture("basic");
     site.build(&[]).assert_ok();
     let page = site.read("politics/2023/ai-동맹-출범/index.html");
-    assert!(page.contains("<h1 class=\"headline\">메타·IBM &#39;AI 동맹&#39; 출범</h1>") || page.contains("<h1 class=\"headline\">메타·IBM &#x27;AI 동맹&#x27; 출범</h1>"), "{page}");
+    assert!(
+        page.contains("<h1 class=\"headline\">메타·IBM &#39;AI 동맹&#39; 출범</h1>")
+            || page.contains("<h1 class=\"headline\">메타·IBM &#x27;AI 동맹&#x27; 출범</h1>"),
+        "{page}"
+    );
     assert!(page.contains("<html lang=\"ko\">"));
     // Base URL path and percent-encoding in canonical links.
     assert!(page.contains("<link rel=\"canonical\" href=\"https://test.example/news/politics/2023/ai-%EB%8F%99%EB%A7%B9-%EC%B6%9C%EB%B2%94/\">"), "{page}");
     // Dateline: published and updated, date and time, between headline and body.
     let h1 = page.find("<h1").unwrap();
-    let published = page.find("입력 <time datetime=\"2023-12-05T14:30:00+09:00\">2023.12.05 14:30</time>").expect("입력 dateline");
-    let updated = page.find("수정 <time datetime=\"2023-12-05T18:10:00+09:00\">2023.12.05 18:10</time>").expect("수정 dateline");
+    let published = page
+        .find("입력 <time datetime=\"2023-12-05T14:30:00+09:00\">2023.12.05 14:30</time>")
+        .expect("입력 dateline");
+    let updated = page
+        .find("수정 <time datetime=\"2023-12-05T18:10:00+09:00\">2023.12.05 18:10</time>")
+        .expect("수정 dateline");
     let body = page.find("class=\"article__body\"").unwrap();
     assert!(h1 < published && published < updated && updated < body);
     // Heading ids keep Hangul and are deduplicated.
@@ -26,7 +34,10 @@ fn articles_are_written_at_their_permalinks_with_hangul_slugs() {
     assert!(page.contains("저작권자 © 테스트 누리집 무단전재 및 재배포 금지"));
     // The English article keeps its own language inside a Korean page.
     let en = site.read("world/2023/open-models/index.html");
-    assert!(en.contains("<article class=\"article\" lang=\"en\">"), "{en}");
+    assert!(
+        en.contains("<article class=\"article\" lang=\"en\">"),
+        "{en}"
+    );
     assert!(en.contains("Published <time"));
 }
 
@@ -65,7 +76,10 @@ fn drafts_are_published_only_with_drafts_flag() {
 #[test]
 fn site_templates_override_the_theme() {
     let site = SiteTest::fixture("basic");
-    site.write("templates/404.html", "{% extends \"base.html\" %}{% block content %}<p>우리만의 404</p>{% endblock content %}");
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}<p>우리만의 404</p>{% endblock content %}",
+    );
     site.build(&[]).assert_ok();
     assert!(site.read("404.html").contains("우리만의 404"));
     // Other templates still come from the theme.
@@ -79,15 +93,22 @@ fn summary_comes_from_front_matter_then_more_marker_then_first_paragraph() {
     let front = site.read("index.html");
     assert!(front.contains("요약을 직접 썼다."));
     let section = site.read("politics/index.html");
-    assert!(section.contains("메타와 IBM이 주도하는 AI 동맹이 출범했다."), "{section}");
+    assert!(
+        section.contains("메타와 IBM이 주도하는 AI 동맹이 출범했다."),
+        "{section}"
+    );
 }
 
 #[test]
 fn base_url_flag_overrides_config() {
     let site = SiteTest::fixture("basic");
-    site.build(&["--base-url", "https://me.github.io/nuri"]).assert_ok();
+    site.build(&["--base-url", "https://me.github.io/nuri"])
+        .assert_ok();
     let page = site.read("index.html");
-    assert!(page.contains("href=\"https://me.github.io/nuri/\""), "{page}");
+    assert!(
+        page.contains("href=\"https://me.github.io/nuri/\""),
+        "{page}"
+    );
     assert!(page.contains("href=\"/nuri/css/nuri.css\""));
 }
 
@@ -103,7 +124,11 @@ fn output_flag_writes_elsewhere() {
 // ---- bad input: each names the file, line and column, exits 1, and publishes nothing ----
 
 fn assert_previous_site_kept(site: &SiteTest, before: &[(String, Vec<u8>)]) {
-    assert_eq!(site.snapshot(), before, "the previous public/ must be byte-identical");
+    assert_eq!(
+        site.snapshot(),
+        before,
+        "the previous public/ must be byte-identical"
+    );
 }
 
 fn broken(rel: &str, text: &str, needle: &str) {
@@ -117,38 +142,65 @@ fn broken(rel: &str, text: &str, needle: &str) {
 
 #[test]
 fn missing_front_matter_delimiter() {
-    broken("content/politics/x.md", "title = \"제목\"\n", "content/politics/x.md:1:1: error: missing front matter");
+    broken(
+        "content/politics/x.md",
+        "title = \"제목\"\n",
+        "content/politics/x.md:1:1: error: missing front matter",
+    );
 }
 
 #[test]
 fn bad_toml_names_line_and_column_in_the_file() {
-    broken("content/politics/x.md", "+++\ntitle = \"제목\"\ndate = 2023-12-05\ntags = [\"a\",\n+++\n", "content/politics/x.md:4:13: error: unclosed array");
+    broken(
+        "content/politics/x.md",
+        "+++\ntitle = \"제목\"\ndate = 2023-12-05\ntags = [\"a\",\n+++\n",
+        "content/politics/x.md:4:13: error: unclosed array",
+    );
 }
 
 #[test]
 fn missing_title() {
-    broken("content/politics/x.md", "+++\ndate = 2023-12-05\n+++\n", "content/politics/x.md:1:1: error: missing field `title`");
+    broken(
+        "content/politics/x.md",
+        "+++\ndate = 2023-12-05\n+++\n",
+        "content/politics/x.md:1:1: error: missing field `title`",
+    );
 }
 
 #[test]
 fn bad_date() {
-    broken("content/politics/x.md", "+++\ntitle = \"제목\"\ndate = \"어제 오후\"\n+++\n", "content/politics/x.md:3:8: error: `date` is not a valid date");
+    broken(
+        "content/politics/x.md",
+        "+++\ntitle = \"제목\"\ndate = \"어제 오후\"\n+++\n",
+        "content/politics/x.md:3:8: error: `date` is not a valid date",
+    );
 }
 
 #[test]
 fn unknown_front_matter_key() {
-    broken("content/politics/x.md", "+++\ntitle = \"제목\"\ndate = 2023-12-05\nauthor = \"김\"\n+++\n", "content/politics/x.md:4:1: error: unknown field `author`");
+    broken(
+        "content/politics/x.md",
+        "+++\ntitle = \"제목\"\ndate = 2023-12-05\nauthor = \"김\"\n+++\n",
+        "content/politics/x.md:4:1: error: unknown field `author`",
+    );
 }
 
 #[test]
 fn duplicate_url_names_both_files() {
     let site = SiteTest::fixture("basic");
     site.build(&[]).assert_ok();
-    site.write("content/politics/2023/dup.md", "+++\ntitle = \"중복\"\ndate = 2023-06-01\nslug = \"ai-동맹-출범\"\n+++\n");
+    site.write(
+        "content/politics/2023/dup.md",
+        "+++\ntitle = \"중복\"\ndate = 2023-06-01\nslug = \"ai-동맹-출범\"\n+++\n",
+    );
     let run = site.build(&[]);
     run.assert_fails_with("would both be written to /politics/2023/ai-동맹-출범/");
     let err = run.stderr();
-    assert!(err.contains("content/politics/2023/dup.md") && err.contains("content/politics/2023/AI-동맹-출범.md"), "{err}");
+    assert!(
+        err.contains("content/politics/2023/dup.md")
+            && err.contains("content/politics/2023/AI-동맹-출범.md"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -185,7 +237,8 @@ fn unknown_config_key() {
     let before = site.snapshot();
     let config = std::fs::read_to_string(site.path("config.toml")).unwrap();
     site.write("config.toml", &format!("{config}paginate = 3\n"));
-    site.build(&[]).assert_fails_with("config.toml:7:1: error: unknown field `paginate`");
+    site.build(&[])
+        .assert_fails_with("config.toml:7:1: error: unknown field `paginate`");
     assert_previous_site_kept(&site, &before);
 }
 
@@ -195,7 +248,8 @@ fn template_syntax_error_names_template_and_line() {
     site.build(&[]).assert_ok();
     let before = site.snapshot();
     site.write("templates/article.html", "{% extends \"base.html\" %}\n{% block content %}\n{{ article.title \n{% endblock content %}\n");
-    site.build(&[]).assert_fails_with("templates/article.html:4:");
+    site.build(&[])
+        .assert_fails_with("templates/article.html:4:");
     assert_previous_site_kept(&site, &before);
 }
 
@@ -211,9 +265,15 @@ fn template_rendering_error_names_template_line_and_page() {
 #[test]
 fn all_content_errors_are_reported_not_just_the_first() {
     let site = SiteTest::fixture("basic");
-    site.write("content/politics/a.md", "+++\ntitle = \"\"\ndate = 2023-12-05\n+++\n");
+    site.write(
+        "content/politics/a.md",
+        "+++\ntitle = \"\"\ndate = 2023-12-05\n+++\n",
+    );
     site.write("content/politics/b.md", "no front matter\n");
-    site.write("content/politics/c.md", "+++\ntitle = \"c\"\ndate = \"nope\"\n+++\n");
+    site.write(
+        "content/politics/c.md",
+        "+++\ntitle = \"c\"\ndate = \"nope\"\n+++\n",
+    );
     let run = site.build(&[]);
     run.assert_fails_with("content/politics/a.md:2:9: error: `title` is empty");
     let err = run.stderr();
@@ -227,7 +287,10 @@ fn a_folder_nuri_did_not_make_is_never_replaced() {
     let site = SiteTest::fixture("basic");
     site.write("public/thesis.tex", "my thesis");
     site.build(&[]).assert_fails_with("nuri did not create it");
-    assert_eq!(std::fs::read_to_string(site.out("thesis.tex")).unwrap(), "my thesis");
+    assert_eq!(
+        std::fs::read_to_string(site.out("thesis.tex")).unwrap(),
+        "my thesis"
+    );
 }
 
 #[test]
@@ -235,7 +298,8 @@ fn the_site_root_and_content_are_refused_as_output() {
     let site = SiteTest::fixture("basic");
     for out in [".", "content", ".."] {
         let target = site.root.join(out);
-        site.build(&["--output", target.to_str().unwrap()]).assert_fails_with("refusing to write the site");
+        site.build(&["--output", target.to_str().unwrap()])
+            .assert_fails_with("refusing to write the site");
     }
     assert!(site.path("content/politics/_index.md").is_file());
 }
@@ -256,7 +320,12 @@ fn leftover_staging_from_a_killed_build_is_cleaned() {
 #[test]
 fn help_works_on_every_command() {
     let site = SiteTest::empty();
-    for cmd in [vec!["--help"], vec!["build", "--help"], vec!["init", "--help"], vec!["new", "--help"]] {
+    for cmd in [
+        vec!["--help"],
+        vec!["build", "--help"],
+        vec!["init", "--help"],
+        vec!["new", "--help"],
+    ] {
         let run = site.nuri(&cmd);
         assert!(run.ok(), "{cmd:?}");
         assert!(run.stdout().contains("Usage"), "{cmd:?}");
@@ -275,22 +344,38 @@ fn init_creates_a_site_that_builds() {
         .args(["--root", root.to_str().unwrap(), "build"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(root.join("public/news/index.html").is_file());
     // A second init refuses to touch the site.
-    site.nuri(&["init", "newsroom"]).assert_fails_with("already exists");
+    site.nuri(&["init", "newsroom"])
+        .assert_fails_with("already exists");
 }
 
 #[test]
 fn new_writes_a_draft_with_front_matter_in_site_time() {
     let site = SiteTest::fixture("basic");
-    site.nuri(&["new", "politics/2025/새-기사.md", "--title", "새 \"기사\""]).assert_ok();
+    site.nuri(&["new", "politics/2025/새-기사.md", "--title", "새 \"기사\""])
+        .assert_ok();
     let text = std::fs::read_to_string(site.path("content/politics/2025/새-기사.md")).unwrap();
-    assert!(text.starts_with("+++\ntitle = \"새 \\\"기사\\\"\"\ndate = 20"), "{text}");
+    assert!(
+        text.starts_with("+++\ntitle = \"새 \\\"기사\\\"\"\ndate = 20"),
+        "{text}"
+    );
     assert!(text.contains("+09:00\ndraft = true\n"), "{text}");
     // It is a valid article: the site builds with drafts and includes it.
     site.nuri(&["build", "--drafts"]).assert_ok();
-    let year = jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::get("Asia/Seoul").unwrap()).year();
-    assert!(site.exists(&format!("politics/{year}/새-기사/index.html")), "{:?}", site.files());
-    site.nuri(&["new", "politics/2025/새-기사.md"]).assert_fails_with("already exists");
+    let year = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::get("Asia/Seoul").unwrap())
+        .year();
+    assert!(
+        site.exists(&format!("politics/{year}/새-기사/index.html")),
+        "{:?}",
+        site.files()
+    );
+    site.nuri(&["new", "politics/2025/새-기사.md"])
+        .assert_fails_with("already exists");
 }

@@ -88,7 +88,10 @@ impl SourceFile {
             let dir = self.dir();
             dir.rfind('/').map_or(dir, |i| &dir[i + 1..])
         } else {
-            let file = self.rel.rfind('/').map_or(&self.rel[..], |i| &self.rel[i + 1..]);
+            let file = self
+                .rel
+                .rfind('/')
+                .map_or(&self.rel[..], |i| &self.rel[i + 1..]);
             file.strip_suffix(".md").unwrap_or(file)
         }
     }
@@ -152,7 +155,10 @@ impl Article {
 
         let title = raw.title.get_ref().trim().to_string();
         if title.is_empty() {
-            errors.push(at(raw.title.span(), "`title` is empty".into()).with_hint("write the headline: title = \"…\""));
+            errors.push(
+                at(raw.title.span(), "`title` is empty".into())
+                    .with_hint("write the headline: title = \"…\""),
+            );
         }
 
         let tz = &config.timezone;
@@ -170,10 +176,14 @@ impl Article {
         let updated = date_of("updated", &raw.updated);
         let publish_at = date_of("publish_at", &raw.publish_at);
         let expire_at = date_of("expire_at", &raw.expire_at);
-        if let (Some(d), Some(u), Some(span)) = (date, updated, raw.updated.as_ref().map(|u| u.span())) {
-            if u < d {
-                errors.push(at(span, "`updated` is earlier than `date`".into()).with_hint("a correction or update comes after publication"));
-            }
+        if let (Some(d), Some(u), Some(span)) =
+            (date, updated, raw.updated.as_ref().map(|u| u.span()))
+            && u < d
+        {
+            errors.push(
+                at(span, "`updated` is earlier than `date`".into())
+                    .with_hint("a correction or update comes after publication"),
+            );
         }
 
         let id = raw.id.as_ref().map(|i| *i.get_ref());
@@ -207,10 +217,15 @@ impl Article {
                 } else {
                     format!("taxonomy `{name}` is not declared in config.toml")
                 };
-                errors.push(at(values.span(), message).with_hint(format!("declare it with [taxonomies.{name}] in config.toml")));
+                errors.push(at(values.span(), message).with_hint(format!(
+                    "declare it with [taxonomies.{name}] in config.toml"
+                )));
                 continue;
             }
-            terms.insert(name.clone(), names(values.get_ref(), name, &split, &path, &mut errors));
+            terms.insert(
+                name.clone(),
+                names(values.get_ref(), name, &split, &path, &mut errors),
+            );
         }
 
         let image = raw.image.as_ref().and_then(|img| {
@@ -232,7 +247,13 @@ impl Article {
             Some(l) => {
                 let lang = l.get_ref().trim().to_string();
                 if lang.is_empty() || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                    errors.push(at(l.span(), format!("`lang` = \"{lang}\" is not a language tag")).with_hint("use a tag such as \"ko\" or \"en\""));
+                    errors.push(
+                        at(
+                            l.span(),
+                            format!("`lang` = \"{lang}\" is not a language tag"),
+                        )
+                        .with_hint("use a tag such as \"ko\" or \"en\""),
+                    );
                     None
                 } else {
                     Some(lang)
@@ -247,8 +268,14 @@ impl Article {
         Ok(Article {
             file,
             title,
-            subtitle: raw.subtitle.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
-            summary: raw.summary.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+            subtitle: raw
+                .subtitle
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+            summary: raw
+                .summary
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
             date: date.expect("date checked above"),
             updated,
             publish_at,
@@ -305,16 +332,23 @@ fn resolve_slug(
         }
         let made = slug::slugify_keep(written);
         if made.is_empty() {
-            return Err(Diagnostic::error(&file.display, format!("`slug` = \"{written}\" has nothing left after removing unsafe characters")).at(line, column));
+            return Err(Diagnostic::error(
+                &file.display,
+                format!("`slug` = \"{written}\" has nothing left after removing unsafe characters"),
+            )
+            .at(line, column));
         }
         return Ok(made);
     }
     if strategy == SlugStrategy::Id {
         return match id {
             Some(id) => Ok(id.to_string()),
-            None => Err(Diagnostic::error(&file.display, "this site uses slug = \"id\", but the article has no `id`")
-                .at(1, 1)
-                .with_hint("add a unique number: id = 1234")),
+            None => Err(Diagnostic::error(
+                &file.display,
+                "this site uses slug = \"id\", but the article has no `id`",
+            )
+            .at(1, 1)
+            .with_hint("add a unique number: id = 1234")),
         };
     }
     let made = strategy.apply(file.name());
@@ -341,11 +375,19 @@ fn names(
         let name = slug::nfc(v.get_ref().trim());
         let (line, column) = front_matter::position(split, v.span());
         if name.is_empty() {
-            errors.push(Diagnostic::error(path, format!("`{field}` has an empty entry")).at(line, column));
+            errors.push(
+                Diagnostic::error(path, format!("`{field}` has an empty entry")).at(line, column),
+            );
             continue;
         }
         if name.chars().any(char::is_control) {
-            errors.push(Diagnostic::error(path, format!("`{field}` entry contains a control character")).at(line, column));
+            errors.push(
+                Diagnostic::error(
+                    path,
+                    format!("`{field}` entry contains a control character"),
+                )
+                .at(line, column),
+            );
             continue;
         }
         let key = slug::term_key(&name);
@@ -364,7 +406,9 @@ fn check_image_src(src: &str) -> Result<(), String> {
         return Ok(());
     }
     if src.contains("..") || src.contains('\\') || src.chars().any(char::is_control) {
-        return Err(format!("`{src}` may not contain `..`, `\\` or control characters"));
+        return Err(format!(
+            "`{src}` may not contain `..`, `\\` or control characters"
+        ));
     }
     Ok(())
 }

@@ -46,9 +46,13 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         let message = if text.trim().is_empty() {
             "the file is empty: an article needs front matter between `+++` lines".to_string()
         } else if found.trim() == "---" {
-            "front matter must be TOML between `+++` lines, not YAML between `---` lines".to_string()
+            "front matter must be TOML between `+++` lines, not YAML between `---` lines"
+                .to_string()
         } else {
-            format!("missing front matter: the first line must be `+++`, found `{}`", truncate(found, 40))
+            format!(
+                "missing front matter: the first line must be `+++`, found `{}`",
+                truncate(found, 40)
+            )
         };
         return Err(Diagnostic::error(file, message).at(1, 1).with_hint(
             "start the file with `+++`, then `title = \"…\"` and `date = 2023-12-05T14:30:00+09:00`, then `+++`",
@@ -57,7 +61,9 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let mut offset = first_end;
     let mut line = 2;
     while offset < text.len() {
-        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
+        let end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
         if is_delimiter(&text[offset..end]) {
             return Ok(Split {
                 toml: &text[first_end..offset],
@@ -69,9 +75,12 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         offset = end;
         line += 1;
     }
-    Err(Diagnostic::error(file, "the front matter is never closed: no second `+++` line")
-        .at(1, 1)
-        .with_hint("add a line with only `+++` after the last front-matter key"))
+    Err(Diagnostic::error(
+        file,
+        "the front matter is never closed: no second `+++` line",
+    )
+    .at(1, 1)
+    .with_hint("add a line with only `+++` after the last front-matter key"))
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -145,10 +154,11 @@ fn parse_date_text(s: &str, tz: &TimeZone) -> Result<Timestamp, String> {
     if let Ok(z) = s.parse::<Zoned>() {
         return Ok(z.timestamp());
     }
-    let civil = s
-        .parse::<DateTime>()
-        .ok()
-        .or_else(|| s.parse::<Date>().ok().map(|d| d.to_datetime(jiff::civil::Time::midnight())));
+    let civil = s.parse::<DateTime>().ok().or_else(|| {
+        s.parse::<Date>()
+            .ok()
+            .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+    });
     match civil {
         Some(dt) => tz
             .to_ambiguous_zoned(dt)
@@ -225,7 +235,10 @@ mod tests {
             assert_eq!(read_date(&v, &tz).unwrap(), want, "{f}");
         }
         let midnight: Timestamp = "2023-12-04T15:00:00Z".parse().unwrap();
-        assert_eq!(read_date(&toml::Value::String("2023-12-05".into()), &tz).unwrap(), midnight);
+        assert_eq!(
+            read_date(&toml::Value::String("2023-12-05".into()), &tz).unwrap(),
+            midnight
+        );
         assert!(read_date(&toml::Value::String("어제".into()), &tz).is_err());
         assert!(read_date(&toml::Value::Integer(3), &tz).is_err());
     }

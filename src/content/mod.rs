@@ -93,7 +93,8 @@ pub fn list_files(config: &Config, diagnostics: &mut Diagnostics) -> Vec<(String
     if !content.is_dir() {
         return Vec::new();
     }
-    let site_root = std::fs::canonicalize(&config.paths.root).unwrap_or_else(|_| config.paths.root.clone());
+    let site_root =
+        std::fs::canonicalize(&config.paths.root).unwrap_or_else(|_| config.paths.root.clone());
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(content)
         .follow_links(true)
@@ -104,8 +105,14 @@ pub fn list_files(config: &Config, diagnostics: &mut Diagnostics) -> Vec<(String
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| content.clone());
-                diagnostics.push(Diagnostic::warning(display(config, &path), format!("skipped: {e}")));
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| content.clone());
+                diagnostics.push(Diagnostic::warning(
+                    display(config, &path),
+                    format!("skipped: {e}"),
+                ));
                 continue;
             }
         };
@@ -113,8 +120,11 @@ pub fn list_files(config: &Config, diagnostics: &mut Diagnostics) -> Vec<(String
             let target = std::fs::canonicalize(entry.path());
             if !matches!(&target, Ok(t) if t.starts_with(&site_root)) {
                 diagnostics.push(
-                    Diagnostic::warning(display(config, entry.path()), "skipped a symbolic link that points outside the site")
-                        .with_hint("copy the file into the site instead of linking to it"),
+                    Diagnostic::warning(
+                        display(config, entry.path()),
+                        "skipped a symbolic link that points outside the site",
+                    )
+                    .with_hint("copy the file into the site instead of linking to it"),
                 );
                 continue;
             }
@@ -122,9 +132,17 @@ pub fn list_files(config: &Config, diagnostics: &mut Diagnostics) -> Vec<(String
         if !entry.file_type().is_file() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(content) else { continue };
+        let Ok(rel) = entry.path().strip_prefix(content) else {
+            continue;
+        };
         let Some(rel) = rel.to_str() else {
-            diagnostics.push(Diagnostic::error(display(config, entry.path()), "the file name is not valid UTF-8").with_hint("rename the file"));
+            diagnostics.push(
+                Diagnostic::error(
+                    display(config, entry.path()),
+                    "the file name is not valid UTF-8",
+                )
+                .with_hint("rename the file"),
+            );
             continue;
         };
         let rel = nfc(&rel.replace(std::path::MAIN_SEPARATOR, "/"));
@@ -135,12 +153,15 @@ pub fn list_files(config: &Config, diagnostics: &mut Diagnostics) -> Vec<(String
 }
 
 fn display(config: &Config, path: &Path) -> PathBuf {
-    path.strip_prefix(&config.paths.root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    path.strip_prefix(&config.paths.root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Reads a content file as UTF-8, naming the line of the first invalid byte.
 pub fn read_text(display_path: &Path, path: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(display_path, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(display_path, format!("cannot read: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
@@ -173,7 +194,10 @@ pub fn load(config: &Config) -> Library {
         .par_iter()
         .filter_map(|(rel, path)| {
             let kind = classify(rel);
-            if !matches!(kind, FileKind::Article | FileKind::SectionIndex | FileKind::AuthorProfile) {
+            if !matches!(
+                kind,
+                FileKind::Article | FileKind::SectionIndex | FileKind::AuthorProfile
+            ) {
                 return None;
             }
             let shown = Path::new("content").join(rel);
@@ -182,9 +206,13 @@ pub fn load(config: &Config) -> Library {
                 Err(d) => return Some(Err(vec![d])),
             };
             Some(match kind {
-                FileKind::Article => Article::parse(rel, &text, config).map(|a| Parsed::Article(Box::new(a))),
+                FileKind::Article => {
+                    Article::parse(rel, &text, config).map(|a| Parsed::Article(Box::new(a)))
+                }
                 FileKind::SectionIndex => parse_section_index(rel, &text),
-                _ => AuthorProfile::parse(rel, &text).map(|a| Parsed::Author(Box::new(a))).map_err(|d| vec![d]),
+                _ => AuthorProfile::parse(rel, &text)
+                    .map(|a| Parsed::Author(Box::new(a)))
+                    .map_err(|d| vec![d]),
             })
         })
         .collect();
@@ -206,7 +234,11 @@ pub fn load(config: &Config) -> Library {
         if classify(rel) != FileKind::Other {
             continue;
         }
-        if let Some(bundle) = bundles.iter().rev().find(|b| rel.starts_with(&format!("{b}/"))) {
+        if let Some(bundle) = bundles
+            .iter()
+            .rev()
+            .find(|b| rel.starts_with(&format!("{b}/")))
+        {
             library.assets.push(Asset {
                 bundle: bundle.clone(),
                 rel: rel[bundle.len() + 1..].to_string(),
@@ -228,5 +260,7 @@ fn parse_section_index(rel: &str, text: &str) -> Result<Parsed, Vec<Diagnostic>>
         };
         return Err(vec![Diagnostic::warning(shown, message)]);
     }
-    SectionMeta::parse(rel, text).map(|s| Parsed::Section(Box::new(s))).map_err(|d| vec![d])
+    SectionMeta::parse(rel, text)
+        .map(|s| Parsed::Section(Box::new(s)))
+        .map_err(|d| vec![d])
 }

@@ -43,11 +43,16 @@ impl SectionMeta {
         let split = front_matter::split(&file.display, text)?;
         let raw: RawSection = front_matter::parse(&file.display, &split)?;
         if raw.paginate_by == Some(0) {
-            return Err(Diagnostic::error(&file.display, "paginate_by must be at least 1").at(1, 1));
+            return Err(
+                Diagnostic::error(&file.display, "paginate_by must be at least 1").at(1, 1),
+            );
         }
         Ok(SectionMeta {
             key: file.top_folder().unwrap_or_default().to_string(),
-            title: raw.title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
+            title: raw
+                .title
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty()),
             description: raw.description.trim().to_string(),
             weight: raw.weight,
             paginate_by: raw.paginate_by,

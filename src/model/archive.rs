@@ -70,17 +70,34 @@ impl Archives {
     }
 }
 
-fn push(list: &mut Vec<Period>, level: Level, year: i16, month: i8, day: i8, entry: usize, urls: &Urls<'_>) {
-    if let Some(last) = list.last_mut() {
-        if (last.year, last.month, last.day) == (year, month, day) {
-            last.articles.push(entry);
-            return;
-        }
+fn push(
+    list: &mut Vec<Period>,
+    level: Level,
+    year: i16,
+    month: i8,
+    day: i8,
+    entry: usize,
+    urls: &Urls<'_>,
+) {
+    if let Some(last) = list.last_mut()
+        && (last.year, last.month, last.day) == (year, month, day)
+    {
+        last.articles.push(entry);
+        return;
     }
     let path = match level {
         Level::Year => format!("/{year:04}/"),
         Level::Month => format!("/{year:04}/{month:02}/"),
         Level::Day => format!("/{year:04}/{month:02}/{day:02}/"),
     };
-    list.push(Period { level, year, month, day, url: urls.url(&path), permalink: urls.permalink(&path), path, articles: vec![entry] });
+    list.push(Period {
+        level,
+        year,
+        month,
+        day,
+        url: urls.url(&path),
+        permalink: urls.permalink(&path),
+        path,
+        articles: vec![entry],
+    });
 }

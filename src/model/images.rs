@@ -38,7 +38,9 @@ pub fn mime_of(path: &str) -> &'static str {
 
 /// Finds an entry's lead photo file and reads its size.
 pub fn probe(config: &Config, entry: &Entry) -> Result<Option<ImageInfo>, Diagnostic> {
-    let Some(image) = &entry.article.image else { return Ok(None) };
+    let Some(image) = &entry.article.image else {
+        return Ok(None);
+    };
     let urls = Urls(config);
     let src = image.src.as_str();
     let base = |url: String, permalink: String, source: Option<PathBuf>| ImageInfo {
@@ -55,24 +57,57 @@ pub fn probe(config: &Config, entry: &Entry) -> Result<Option<ImageInfo>, Diagno
     if src.starts_with("https://") || src.starts_with("http://") {
         return Ok(Some(base(src.to_string(), src.to_string(), None)));
     }
-    let (site_path, candidates): (String, Vec<PathBuf>) = if let Some(rest) = src.strip_prefix('/') {
-        (src.to_string(), vec![config.paths.static_dir.join(rest), config.paths.theme.join("static").join(rest)])
+    let (site_path, candidates): (String, Vec<PathBuf>) = if let Some(rest) = src.strip_prefix('/')
+    {
+        (
+            src.to_string(),
+            vec![
+                config.paths.static_dir.join(rest),
+                config.paths.theme.join("static").join(rest),
+            ],
+        )
     } else if entry.article.file.is_bundle {
         let dir = entry.path.rsplit_once('/').map_or("/", |(d, _)| d);
-        let dir = if entry.path.ends_with('/') { entry.path.clone() } else { format!("{dir}/") };
-        (format!("{dir}{src}"), vec![config.paths.content.join(entry.article.file.dir()).join(src)])
+        let dir = if entry.path.ends_with('/') {
+            entry.path.clone()
+        } else {
+            format!("{dir}/")
+        };
+        (
+            format!("{dir}{src}"),
+            vec![
+                config
+                    .paths
+                    .content
+                    .join(entry.article.file.dir())
+                    .join(src),
+            ],
+        )
     } else {
         return Err(Diagnostic::error(&entry.article.file.display, format!("`image` = \"{src}\" is relative, but this article is not a bundle"))
             .at(image.line, 1)
             .with_hint("put the photo in static/images/ and write image = \"/images/…\", or make the article a folder with index.md and the photo beside it"));
     };
     let Some(file) = candidates.iter().find(|p| p.is_file()) else {
-        let shown = candidates[0].strip_prefix(&config.paths.root).unwrap_or(&candidates[0]).to_path_buf();
-        return Err(Diagnostic::error(&entry.article.file.display, format!("lead image `{src}` not found (looked for {})", shown.display()))
-            .at(image.line, 1)
-            .with_hint("check the file name, or remove `image`"));
+        let shown = candidates[0]
+            .strip_prefix(&config.paths.root)
+            .unwrap_or(&candidates[0])
+            .to_path_buf();
+        return Err(Diagnostic::error(
+            &entry.article.file.display,
+            format!(
+                "lead image `{src}` not found (looked for {})",
+                shown.display()
+            ),
+        )
+        .at(image.line, 1)
+        .with_hint("check the file name, or remove `image`"));
     };
-    let mut info = base(urls.url(&site_path), urls.permalink(&site_path), Some(file.clone()));
+    let mut info = base(
+        urls.url(&site_path),
+        urls.permalink(&site_path),
+        Some(file.clone()),
+    );
     if let Ok(size) = imagesize::size(file) {
         info.width = Some(size.width);
         info.height = Some(size.height);
@@ -86,7 +121,10 @@ pub fn asset_output(entry: &Entry, rel: &str) -> String {
     let dir = if entry.output.ends_with("index.html") {
         entry.output.trim_end_matches("index.html").to_string()
     } else {
-        Path::new(&entry.output).parent().map(|p| format!("{}/", p.to_string_lossy())).unwrap_or_default()
+        Path::new(&entry.output)
+            .parent()
+            .map(|p| format!("{}/", p.to_string_lossy()))
+            .unwrap_or_default()
     };
     format!("{}{rel}", dir.trim_start_matches('/'))
 }

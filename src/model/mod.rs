@@ -110,9 +110,20 @@ impl Site {
     /// Relates the library's articles to each other. Problems (duplicate URLs, missing ids)
     /// are added to `diagnostics`; the model is still built from what is usable, so later
     /// stages can find their own problems too.
-    pub fn build(library: Library, config: &Config, options: &BuildOptions, diagnostics: &mut Diagnostics) -> Site {
+    pub fn build(
+        library: Library,
+        config: &Config,
+        options: &BuildOptions,
+        diagnostics: &mut Diagnostics,
+    ) -> Site {
         let urls = Urls(config);
-        let Library { articles, sections: metas, authors, assets, .. } = library;
+        let Library {
+            articles,
+            sections: metas,
+            authors,
+            assets,
+            ..
+        } = library;
 
         let mut excluded = BTreeMap::new();
         let mut published = Vec::with_capacity(articles.len());
@@ -124,16 +135,26 @@ impl Site {
                 None => published.push(article),
             }
         }
-        published.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.file.rel.cmp(&b.file.rel)));
+        published.sort_by(|a, b| {
+            b.date
+                .cmp(&a.date)
+                .then_with(|| a.file.rel.cmp(&b.file.rel))
+        });
 
         let mut sections = collect_sections(config, &published, metas);
-        let section_index: HashMap<String, usize> =
-            sections.iter().enumerate().map(|(i, s)| (s.key.clone(), i)).collect();
+        let section_index: HashMap<String, usize> = sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.key.clone(), i))
+            .collect();
 
         let mut entries: Vec<Entry> = Vec::with_capacity(published.len());
         let mut seen: HashMap<String, usize> = HashMap::new();
         for article in published {
-            let section = article.section.as_ref().and_then(|k| section_index.get(k).copied());
+            let section = article
+                .section
+                .as_ref()
+                .and_then(|k| section_index.get(k).copied());
             let path = match article_path(config, &article, section.map(|i| &sections[i])) {
                 Ok(p) => p,
                 Err(d) => {
@@ -173,7 +194,11 @@ impl Site {
                 sections[s].articles.push(i);
             }
         }
-        let by_source = entries.iter().enumerate().map(|(i, e)| (e.article.file.rel.clone(), i)).collect::<HashMap<_, _>>();
+        let by_source = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.article.file.rel.clone(), i))
+            .collect::<HashMap<_, _>>();
         let by_bundle: HashMap<&str, usize> = entries
             .iter()
             .enumerate()
@@ -187,11 +212,27 @@ impl Site {
 
         let mut authors = authors;
         for (name, raw) in &config.authors {
-            authors.entry(crate::text::slug::term_key(name)).or_insert_with(|| AuthorProfile::from_config(name, raw));
+            authors
+                .entry(crate::text::slug::term_key(name))
+                .or_insert_with(|| AuthorProfile::from_config(name, raw));
         }
-        let taxonomies = config.taxonomies.iter().map(|t| Taxonomy::build(config, t, &entries, diagnostics)).collect();
+        let taxonomies = config
+            .taxonomies
+            .iter()
+            .map(|t| Taxonomy::build(config, t, &entries, diagnostics))
+            .collect();
         let archives = Archives::build(config, &entries);
-        let mut site = Site { entries, sections, by_source, excluded, assets, authors, taxonomies, archives, nav: Vec::new() };
+        let mut site = Site {
+            entries,
+            sections,
+            by_source,
+            excluded,
+            assets,
+            authors,
+            taxonomies,
+            archives,
+            nav: Vec::new(),
+        };
         site.nav = navigation::build(&site, config.related);
         site
     }
@@ -201,7 +242,11 @@ impl Site {
     }
 }
 
-fn collect_sections(config: &Config, articles: &[Article], mut metas: BTreeMap<String, SectionMeta>) -> Vec<Section> {
+fn collect_sections(
+    config: &Config,
+    articles: &[Article],
+    mut metas: BTreeMap<String, SectionMeta>,
+) -> Vec<Section> {
     let configured = |key: &str| config.section_order.iter().position(|k| k == key);
     let urls = Urls(config);
     let mut keys: Vec<String> = metas.keys().cloned().collect();
@@ -215,10 +260,19 @@ fn collect_sections(config: &Config, articles: &[Article], mut metas: BTreeMap<S
             let slug = name_slug(config, &key);
             let path = format!("/{slug}/");
             Section {
-                title: meta.as_ref().and_then(|m| m.title.clone()).unwrap_or_else(|| key.clone()),
-                description: meta.as_ref().map(|m| m.description.clone()).unwrap_or_default(),
+                title: meta
+                    .as_ref()
+                    .and_then(|m| m.title.clone())
+                    .unwrap_or_else(|| key.clone()),
+                description: meta
+                    .as_ref()
+                    .map(|m| m.description.clone())
+                    .unwrap_or_default(),
                 weight: meta.as_ref().and_then(|m| m.weight).unwrap_or(i64::MAX),
-                paginate_by: meta.as_ref().and_then(|m| m.paginate_by).unwrap_or(config.paginate_by),
+                paginate_by: meta
+                    .as_ref()
+                    .and_then(|m| m.paginate_by)
+                    .unwrap_or(config.paginate_by),
                 url: urls.url(&path),
                 permalink: urls.permalink(&path),
                 path,
@@ -231,13 +285,20 @@ fn collect_sections(config: &Config, articles: &[Article], mut metas: BTreeMap<S
         .collect();
     sections.sort_by(|a, b| {
         let rank = |s: &Section| configured(&s.key).map_or((1, 0), |p| (0, p as i64));
-        rank(a).cmp(&rank(b)).then(a.weight.cmp(&b.weight)).then_with(|| a.key.cmp(&b.key))
+        rank(a)
+            .cmp(&rank(b))
+            .then(a.weight.cmp(&b.weight))
+            .then_with(|| a.key.cmp(&b.key))
     });
     sections
 }
 
 /// Fills the permalink pattern for an article.
-fn article_path(config: &Config, article: &Article, section: Option<&Section>) -> Result<String, Diagnostic> {
+fn article_path(
+    config: &Config,
+    article: &Article,
+    section: Option<&Section>,
+) -> Result<String, Diagnostic> {
     let local = article.date.to_zoned(config.timezone.clone());
     let pattern = &config.permalink.pattern;
     let mut out = String::with_capacity(pattern.len() + 32);
@@ -262,9 +323,12 @@ fn article_path(config: &Config, article: &Article, section: Option<&Section>) -
             "id" => match article.id {
                 Some(id) => out.push_str(&id.to_string()),
                 None => {
-                    return Err(Diagnostic::error(&article.file.display, "the permalink needs an {id}, but this article has no `id`")
-                        .at(1, 1)
-                        .with_hint("add a unique number to the front matter: id = 1234"));
+                    return Err(Diagnostic::error(
+                        &article.file.display,
+                        "the permalink needs an {id}, but this article has no `id`",
+                    )
+                    .at(1, 1)
+                    .with_hint("add a unique number to the front matter: id = 1234"));
                 }
             },
             _ => unreachable!("permalink tokens are checked in config"),

@@ -29,7 +29,9 @@ pub fn build(site: &Site, related: usize) -> Vec<Nav> {
     if related == 0 {
         return nav;
     }
-    let Some(tags) = site.taxonomy("tags") else { return nav };
+    let Some(tags) = site.taxonomy("tags") else {
+        return nav;
+    };
     // Each entry's term indices, so counting never looks names up again.
     let mut terms_of: Vec<Vec<usize>> = vec![Vec::new(); site.entries.len()];
     for (t, term) in tags.terms.iter().enumerate() {

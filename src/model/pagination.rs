@@ -77,7 +77,10 @@ mod tests {
     #[test]
     fn window_has_gaps() {
         assert_eq!(window(1, 1, 2), vec![Some(1)]);
-        assert_eq!(window(5, 10, 1), vec![Some(1), None, Some(4), Some(5), Some(6), None, Some(10)]);
+        assert_eq!(
+            window(5, 10, 1),
+            vec![Some(1), None, Some(4), Some(5), Some(6), None, Some(10)]
+        );
         assert_eq!(window(2, 3, 2), vec![Some(1), Some(2), Some(3)]);
     }
 }

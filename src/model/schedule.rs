@@ -17,7 +17,12 @@ pub struct BuildOptions {
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        BuildOptions { drafts: false, future: false, expired: false, now: Timestamp::now() }
+        BuildOptions {
+            drafts: false,
+            future: false,
+            expired: false,
+            now: Timestamp::now(),
+        }
     }
 }
 
@@ -47,10 +52,11 @@ impl BuildOptions {
         if article.publish_time() > self.now && !self.future {
             return Some(Exclusion::Future);
         }
-        if let Some(expire) = article.expire_at {
-            if expire <= self.now && !self.expired {
-                return Some(Exclusion::Expired);
-            }
+        if let Some(expire) = article.expire_at
+            && expire <= self.now
+            && !self.expired
+        {
+            return Some(Exclusion::Expired);
         }
         None
     }

@@ -35,7 +35,12 @@ pub struct Taxonomy {
 }
 
 impl Taxonomy {
-    pub fn build(config: &Config, tax: &TaxonomyConfig, entries: &[Entry], diagnostics: &mut Diagnostics) -> Taxonomy {
+    pub fn build(
+        config: &Config,
+        tax: &TaxonomyConfig,
+        entries: &[Entry],
+        diagnostics: &mut Diagnostics,
+    ) -> Taxonomy {
         let urls = Urls(config);
         let base = format!("/{}/", tax.path);
         // slug → (spellings with counts, entries)
@@ -45,9 +50,15 @@ impl Taxonomy {
                 let slug = name_slug(config, &term_key(name));
                 if slug.is_empty() {
                     diagnostics.push(
-                        Diagnostic::error(&entry.article.file.display, format!("{} entry `{name}` has no usable characters for a URL", tax.name))
-                            .at(1, 1)
-                            .with_hint("use letters or digits in the name"),
+                        Diagnostic::error(
+                            &entry.article.file.display,
+                            format!(
+                                "{} entry `{name}` has no usable characters for a URL",
+                                tax.name
+                            ),
+                        )
+                        .at(1, 1)
+                        .with_hint("use letters or digits in the name"),
                     );
                     continue;
                 }
@@ -67,16 +78,36 @@ impl Taxonomy {
                     .map(|(n, _)| n.to_string())
                     .unwrap_or_default();
                 let path = format!("{base}{slug}/");
-                Term { name, url: urls.url(&path), permalink: urls.permalink(&path), path, slug, articles }
+                Term {
+                    name,
+                    url: urls.url(&path),
+                    permalink: urls.permalink(&path),
+                    path,
+                    slug,
+                    articles,
+                }
             })
             .collect();
-        let by_slug = terms.iter().enumerate().map(|(i, t)| (t.slug.clone(), i)).collect();
+        let by_slug = terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.slug.clone(), i))
+            .collect();
         let mut index_order: Vec<usize> = (0..terms.len()).collect();
         match tax.order {
             TermOrder::Count => index_order.sort_by(|&a, &b| {
-                terms[b].articles.len().cmp(&terms[a].articles.len()).then_with(|| terms[a].name.cmp(&terms[b].name))
+                terms[b]
+                    .articles
+                    .len()
+                    .cmp(&terms[a].articles.len())
+                    .then_with(|| terms[a].name.cmp(&terms[b].name))
             }),
-            TermOrder::Name => index_order.sort_by(|&a, &b| terms[a].name.cmp(&terms[b].name).then_with(|| terms[a].slug.cmp(&terms[b].slug))),
+            TermOrder::Name => index_order.sort_by(|&a, &b| {
+                terms[a]
+                    .name
+                    .cmp(&terms[b].name)
+                    .then_with(|| terms[a].slug.cmp(&terms[b].slug))
+            }),
         }
         Taxonomy {
             config: tax.clone(),
@@ -91,6 +122,8 @@ impl Taxonomy {
 
     /// The term a name belongs to.
     pub fn term_of(&self, config: &Config, name: &str) -> Option<&Term> {
-        self.by_slug.get(&name_slug(config, &term_key(name))).map(|&i| &self.terms[i])
+        self.by_slug
+            .get(&name_slug(config, &term_key(name)))
+            .map(|&i| &self.terms[i])
     }
 }

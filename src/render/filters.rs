@@ -48,5 +48,7 @@ pub fn register(tera: &mut Tera, config: &Config) {
             }
         })
     });
-    tera.register_filter("encode_path", |value: &str, _: Kwargs, _: &State| crate::text::url::encode_path(value));
+    tera.register_filter("encode_path", |value: &str, _: Kwargs, _: &State| {
+        crate::text::url::encode_path(value)
+    });
 }

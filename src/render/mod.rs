@@ -66,29 +66,59 @@ pub struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     pub fn new(p: &'a Prepared, templates: &'a mut Templates) -> Renderer<'a> {
         let views = Views::build(p);
-        templates.tera.global_context().insert_value("site", views.site.clone());
+        templates
+            .tera
+            .global_context()
+            .insert_value("site", views.site.clone());
         let c = &p.config;
         let s = &p.site;
         let per_tax = |t: &crate::model::Taxonomy| t.config.paginate_by.unwrap_or(c.paginate_by);
         let lists = Lists {
             all: (0..s.entries.len()).collect(),
             front: paginate("/", s.entries.len(), c.paginate_by),
-            sections: s.sections.iter().map(|sec| paginate(&sec.path, sec.articles.len(), sec.paginate_by)).collect(),
+            sections: s
+                .sections
+                .iter()
+                .map(|sec| paginate(&sec.path, sec.articles.len(), sec.paginate_by))
+                .collect(),
             terms: s
                 .taxonomies
                 .iter()
-                .map(|t| t.terms.iter().map(|term| paginate(&term.path, term.articles.len(), per_tax(t))).collect())
+                .map(|t| {
+                    t.terms
+                        .iter()
+                        .map(|term| paginate(&term.path, term.articles.len(), per_tax(t)))
+                        .collect()
+                })
                 .collect(),
             periods: [Level::Year, Level::Month, Level::Day]
                 .into_iter()
-                .map(|l| (l, s.archives.level(l).iter().map(|p| paginate(&p.path, p.articles.len(), c.paginate_by)).collect()))
+                .map(|l| {
+                    (
+                        l,
+                        s.archives
+                            .level(l)
+                            .iter()
+                            .map(|p| paginate(&p.path, p.articles.len(), c.paginate_by))
+                            .collect(),
+                    )
+                })
                 .collect(),
         };
-        Renderer { p, templates, views, lists }
+        Renderer {
+            p,
+            templates,
+            views,
+            lists,
+        }
     }
 
     fn template(&self, specific: String, general: &str) -> String {
-        if self.templates.files.contains_key(&specific) { specific } else { general.to_string() }
+        if self.templates.files.contains_key(&specific) {
+            specific
+        } else {
+            general.to_string()
+        }
     }
 
     /// Every page of the site, in a stable order.
@@ -96,40 +126,74 @@ impl<'a> Renderer<'a> {
         let s = &self.p.site;
         let mut jobs = Vec::new();
         let mut push = |kind, path: String, template: String| {
-            jobs.push(Job { kind, output: output_file(&path), path, template });
+            jobs.push(Job {
+                kind,
+                output: output_file(&path),
+                path,
+                template,
+            });
         };
         for (i, e) in s.entries.iter().enumerate() {
             push(PageKind::Article(i), e.path.clone(), "article.html".into());
         }
         for page in &self.lists.front {
-            push(PageKind::Front(page.number), page.path.clone(), "index.html".into());
+            push(
+                PageKind::Front(page.number),
+                page.path.clone(),
+                "index.html".into(),
+            );
         }
         for (si, pages) in self.lists.sections.iter().enumerate() {
             for page in pages {
-                push(PageKind::Section(si, page.number), page.path.clone(), "section.html".into());
+                push(
+                    PageKind::Section(si, page.number),
+                    page.path.clone(),
+                    "section.html".into(),
+                );
             }
         }
         for (ti, t) in s.taxonomies.iter().enumerate() {
             let name = &t.config.name;
-            push(PageKind::TaxonomyIndex(ti), t.path.clone(), self.template(format!("taxonomy_{name}.html"), "taxonomy.html"));
+            push(
+                PageKind::TaxonomyIndex(ti),
+                t.path.clone(),
+                self.template(format!("taxonomy_{name}.html"), "taxonomy.html"),
+            );
             let term_template = self.template(format!("term_{name}.html"), "term.html");
             for (ki, pages) in self.lists.terms[ti].iter().enumerate() {
                 for page in pages {
-                    push(PageKind::Term(ti, ki, page.number), page.path.clone(), term_template.clone());
+                    push(
+                        PageKind::Term(ti, ki, page.number),
+                        page.path.clone(),
+                        term_template.clone(),
+                    );
                 }
             }
         }
         if self.p.config.archives.enabled {
-            push(PageKind::ArchiveIndex, s.archives.path.clone(), "archive.html".into());
+            push(
+                PageKind::ArchiveIndex,
+                s.archives.path.clone(),
+                "archive.html".into(),
+            );
             for level in [Level::Year, Level::Month, Level::Day] {
                 for (pi, pages) in self.lists.periods[&level].iter().enumerate() {
                     for page in pages {
-                        push(PageKind::Period(level, pi, page.number), page.path.clone(), "archive_period.html".into());
+                        push(
+                            PageKind::Period(level, pi, page.number),
+                            page.path.clone(),
+                            "archive_period.html".into(),
+                        );
                     }
                 }
             }
         }
-        jobs.push(Job { kind: PageKind::NotFound, path: "/404.html".into(), output: "404.html".into(), template: "404.html".into() });
+        jobs.push(Job {
+            kind: PageKind::NotFound,
+            path: "/404.html".into(),
+            output: "404.html".into(),
+            template: "404.html".into(),
+        });
         jobs
     }
 
@@ -137,11 +201,17 @@ impl<'a> Renderer<'a> {
     pub fn describe(&self, job: &Job) -> String {
         let s = &self.p.site;
         match job.kind {
-            PageKind::Article(i) => format!("the article {}", s.entries[i].article.file.display.display()),
+            PageKind::Article(i) => format!(
+                "the article {}",
+                s.entries[i].article.file.display.display()
+            ),
             PageKind::Front(_) => "the front page".into(),
             PageKind::Section(i, _) => format!("the section `{}`", s.sections[i].key),
             PageKind::TaxonomyIndex(t) => format!("the {} index", s.taxonomies[t].config.name),
-            PageKind::Term(t, k, _) => format!("the {} page of `{}`", s.taxonomies[t].config.name, s.taxonomies[t].terms[k].name),
+            PageKind::Term(t, k, _) => format!(
+                "the {} page of `{}`",
+                s.taxonomies[t].config.name, s.taxonomies[t].terms[k].name
+            ),
             PageKind::ArchiveIndex => "the archive index".into(),
             PageKind::Period(..) => format!("the date archive {}", job.path),
             PageKind::NotFound => "the 404 page".into(),
@@ -154,20 +224,38 @@ impl<'a> Renderer<'a> {
         let s = &p.site;
         let v = &self.views;
         let mut ctx = Context::new();
-        let page = |kind: &str, title: &str, description: &str, lang: Option<&str>, number: usize| {
-            views::page(kind, title, &job.path, p, description, lang, number)
-        };
+        let page =
+            |kind: &str, title: &str, description: &str, lang: Option<&str>, number: usize| {
+                views::page(kind, title, &job.path, p, description, lang, number)
+            };
         match job.kind {
             PageKind::Article(i) => {
                 let e = &s.entries[i];
                 let article = views::article(p, v, i);
-                let summary = article.get_from_path("summary").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+                let summary = article
+                    .get_from_path("summary")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string();
                 ctx.insert_value("page", page("article", &e.article.title, &summary, None, 1));
                 ctx.insert_value("article", article);
             }
             PageKind::Front(n) => {
-                ctx.insert_value("page", page("front", &p.config.title, &p.config.description, None, n));
-                ctx.insert_value("paginator", views::paginator(p, v, &self.lists.all, &self.lists.front, n, p.config.paginate_by));
+                ctx.insert_value(
+                    "page",
+                    page("front", &p.config.title, &p.config.description, None, n),
+                );
+                ctx.insert_value(
+                    "paginator",
+                    views::paginator(
+                        p,
+                        v,
+                        &self.lists.all,
+                        &self.lists.front,
+                        n,
+                        p.config.paginate_by,
+                    ),
+                );
                 let fronts: Vec<Value> = s
                     .sections
                     .iter()
@@ -183,10 +271,35 @@ impl<'a> Renderer<'a> {
             }
             PageKind::Section(si, n) => {
                 let sec = &s.sections[si];
-                ctx.insert_value("page", page("section", &sec.title, &sec.description, None, n));
+                ctx.insert_value(
+                    "page",
+                    page("section", &sec.title, &sec.description, None, n),
+                );
                 let body = p.section_html.get(si).cloned().unwrap_or_default();
-                ctx.insert_value("section", views::with(v.sections[si].clone(), [("content", Value::safe_string(&body)), ("extra", views::ser(&sec.meta.as_ref().map(|m| m.extra.clone())))]));
-                ctx.insert_value("paginator", views::paginator(p, v, &sec.articles, &self.lists.sections[si], n, sec.paginate_by));
+                ctx.insert_value(
+                    "section",
+                    views::with(
+                        v.sections[si].clone(),
+                        [
+                            ("content", Value::safe_string(&body)),
+                            (
+                                "extra",
+                                views::ser(&sec.meta.as_ref().map(|m| m.extra.clone())),
+                            ),
+                        ],
+                    ),
+                );
+                ctx.insert_value(
+                    "paginator",
+                    views::paginator(
+                        p,
+                        v,
+                        &sec.articles,
+                        &self.lists.sections[si],
+                        n,
+                        sec.paginate_by,
+                    ),
+                );
             }
             PageKind::TaxonomyIndex(ti) => {
                 let t = &s.taxonomies[ti];
@@ -200,7 +313,10 @@ impl<'a> Renderer<'a> {
                 ctx.insert_value("taxonomy", views::taxonomy_link(t));
                 ctx.insert_value("term", views::term(p, t, term));
                 let per = t.config.paginate_by.unwrap_or(p.config.paginate_by);
-                ctx.insert_value("paginator", views::paginator(p, v, &term.articles, &self.lists.terms[ti][ki], n, per));
+                ctx.insert_value(
+                    "paginator",
+                    views::paginator(p, v, &term.articles, &self.lists.terms[ti][ki], n, per),
+                );
             }
             PageKind::ArchiveIndex => {
                 ctx.insert_value("page", page("archive", "", "", None, 1));
@@ -209,22 +325,54 @@ impl<'a> Renderer<'a> {
                     .years
                     .iter()
                     .map(|y| {
-                        let months: Vec<Value> = s.archives.months.iter().filter(|m| m.year == y.year).map(|m| views::period(p, m)).collect();
+                        let months: Vec<Value> = s
+                            .archives
+                            .months
+                            .iter()
+                            .filter(|m| m.year == y.year)
+                            .map(|m| views::period(p, m))
+                            .collect();
                         views::with(views::period(p, y), [("months", Value::from(months))])
                     })
                     .collect();
-                ctx.insert_value("archive", map! { "years" => years, "url" => s.archives.url.as_str() });
+                ctx.insert_value(
+                    "archive",
+                    map! { "years" => years, "url" => s.archives.url.as_str() },
+                );
             }
             PageKind::Period(level, pi, n) => {
                 let periods = s.archives.level(level);
                 let period = &periods[pi];
                 let pv = views::period(p, period);
-                let title = pv.get_from_path("title").and_then(|t| t.as_str()).unwrap_or_default().to_string();
+                let title = pv
+                    .get_from_path("title")
+                    .and_then(|t| t.as_str())
+                    .unwrap_or_default()
+                    .to_string();
                 ctx.insert_value("page", page("archive_period", &title, "", None, n));
                 ctx.insert_value("period", pv);
-                ctx.insert_value("newer_period", pi.checked_sub(1).map_or_else(Value::none, |j| views::period(p, &periods[j])));
-                ctx.insert_value("older_period", periods.get(pi + 1).map_or_else(Value::none, |o| views::period(p, o)));
-                ctx.insert_value("paginator", views::paginator(p, v, &period.articles, &self.lists.periods[&level][pi], n, p.config.paginate_by));
+                ctx.insert_value(
+                    "newer_period",
+                    pi.checked_sub(1)
+                        .map_or_else(Value::none, |j| views::period(p, &periods[j])),
+                );
+                ctx.insert_value(
+                    "older_period",
+                    periods
+                        .get(pi + 1)
+                        .map_or_else(Value::none, |o| views::period(p, o)),
+                );
+                ctx.insert_value(
+                    "paginator",
+                    views::paginator(
+                        p,
+                        v,
+                        &period.articles,
+                        &self.lists.periods[&level][pi],
+                        n,
+                        p.config.paginate_by,
+                    ),
+                );
             }
             PageKind::NotFound => {
                 ctx.insert_value("page", page("404", "", "", None, 1));
@@ -240,7 +388,8 @@ impl<'a> Renderer<'a> {
             .tera
             .render_to(&job.template, &ctx, &mut out)
             .map_err(|e| {
-                let mut d = templates::template_error(&e, &self.templates.files, &self.p.config.paths.root);
+                let mut d =
+                    templates::template_error(&e, &self.templates.files, &self.p.config.paths.root);
                 d.hint = Some(format!("while rendering {}", self.describe(job)));
                 d
             })?;
@@ -255,20 +404,31 @@ impl<'a> Renderer<'a> {
             if !dir.is_dir() {
                 continue;
             }
-            for entry in walkdir::WalkDir::new(&dir).follow_links(true).sort_by_file_name().into_iter().flatten() {
+            for entry in walkdir::WalkDir::new(&dir)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter()
+                .flatten()
+            {
                 let name = entry.file_name().to_string_lossy();
                 if !entry.file_type().is_file() || crate::content::is_editor_noise(&name) {
                     continue;
                 }
                 if let Ok(rel) = entry.path().strip_prefix(&dir) {
-                    let rel = crate::text::slug::nfc(&rel.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "/"));
+                    let rel = crate::text::slug::nfc(
+                        &rel.to_string_lossy()
+                            .replace(std::path::MAIN_SEPARATOR, "/"),
+                    );
                     files.insert(rel, entry.path().to_path_buf());
                 }
             }
         }
         for (i, asset) in &self.p.site.assets {
             let entry = &self.p.site.entries[*i];
-            files.insert(crate::model::images::asset_output(entry, &asset.rel), asset.source.clone());
+            files.insert(
+                crate::model::images::asset_output(entry, &asset.rel),
+                asset.source.clone(),
+            );
         }
         files
     }
@@ -279,14 +439,32 @@ impl<'a> Renderer<'a> {
         let mut seen: HashMap<&str, &Job> = HashMap::with_capacity(jobs.len());
         for job in jobs {
             if let Some(other) = seen.insert(job.output.as_str(), job) {
-                diags.push(Diagnostic::error(
-                    self.source_of(job),
-                    format!("{} and {} would both be written to {}", self.describe(other), self.describe(job), job.path),
-                ).with_hint("change a slug, a section folder name or the permalink pattern"));
+                diags.push(
+                    Diagnostic::error(
+                        self.source_of(job),
+                        format!(
+                            "{} and {} would both be written to {}",
+                            self.describe(other),
+                            self.describe(job),
+                            job.path
+                        ),
+                    )
+                    .with_hint("change a slug, a section folder name or the permalink pattern"),
+                );
             }
             if let Some(src) = files.get(&job.output) {
                 let shown = src.strip_prefix(&self.p.config.paths.root).unwrap_or(src);
-                diags.push(Diagnostic::error(shown, format!("this file would overwrite {} at {}", self.describe(job), job.path)).with_hint("rename or remove the file"));
+                diags.push(
+                    Diagnostic::error(
+                        shown,
+                        format!(
+                            "this file would overwrite {} at {}",
+                            self.describe(job),
+                            job.path
+                        ),
+                    )
+                    .with_hint("rename or remove the file"),
+                );
             }
         }
         diags
@@ -309,7 +487,8 @@ impl<'a> Renderer<'a> {
             .filter_map(|job| self.render(job).and_then(|bytes| write(job, bytes)).err())
             .collect();
         // One template mistake breaks every page that uses it: report it once, with a count.
-        let mut grouped: BTreeMap<(PathBuf, usize, usize, String), (Diagnostic, usize)> = BTreeMap::new();
+        let mut grouped: BTreeMap<(PathBuf, usize, usize, String), (Diagnostic, usize)> =
+            BTreeMap::new();
         for d in errors {
             grouped
                 .entry((d.file.clone(), d.line, d.column, d.message.clone()))
@@ -319,7 +498,11 @@ impl<'a> Renderer<'a> {
         let mut diags = Diagnostics::default();
         for (_, (mut d, n)) in grouped {
             if n > 1 {
-                d.hint = Some(format!("{} (and {} more pages)", d.hint.unwrap_or_default(), n - 1));
+                d.hint = Some(format!(
+                    "{} (and {} more pages)",
+                    d.hint.unwrap_or_default(),
+                    n - 1
+                ));
             }
             diags.push(d);
         }

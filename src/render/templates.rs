@@ -32,7 +32,12 @@ fn collect(dir: &Path, into: &mut BTreeMap<String, PathBuf>) {
     if !dir.is_dir() {
         return;
     }
-    for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter().flatten() {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
         if !entry.file_type().is_file() {
             continue;
         }
@@ -41,7 +46,9 @@ fn collect(dir: &Path, into: &mut BTreeMap<String, PathBuf>) {
             continue;
         }
         if let Ok(rel) = entry.path().strip_prefix(dir) {
-            let rel = rel.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "/");
+            let rel = rel
+                .to_string_lossy()
+                .replace(std::path::MAIN_SEPARATOR, "/");
             into.insert(rel, entry.path().to_path_buf());
         }
     }
@@ -58,7 +65,11 @@ pub fn template_files(config: &Config) -> BTreeMap<String, PathBuf> {
 impl Templates {
     pub fn load(config: &Config) -> Result<Templates, Diagnostics> {
         let files = template_files(config);
-        let shown = |p: &Path| p.strip_prefix(&config.paths.root).unwrap_or(p).to_path_buf();
+        let shown = |p: &Path| {
+            p.strip_prefix(&config.paths.root)
+                .unwrap_or(p)
+                .to_path_buf()
+        };
         let mut diags = Diagnostics::default();
         if !config.paths.theme.is_dir() {
             diags.push(
@@ -71,14 +82,20 @@ impl Templates {
         for (name, path) in &files {
             match std::fs::read_to_string(path) {
                 Ok(text) => sources.push((name.clone(), text)),
-                Err(e) => diags.push(Diagnostic::error(shown(path), format!("cannot read template: {e}"))),
+                Err(e) => diags.push(Diagnostic::error(
+                    shown(path),
+                    format!("cannot read template: {e}"),
+                )),
             }
         }
         for required in REQUIRED {
             if !files.contains_key(required) {
                 diags.push(
-                    Diagnostic::error(shown(&config.paths.theme.join("templates")), format!("the theme has no `{required}` template"))
-                        .with_hint(format!("add templates/{required} to the site or the theme")),
+                    Diagnostic::error(
+                        shown(&config.paths.theme.join("templates")),
+                        format!("the theme has no `{required}` template"),
+                    )
+                    .with_hint(format!("add templates/{required} to the site or the theme")),
                 );
             }
         }
@@ -87,7 +104,9 @@ impl Templates {
         }
         let mut tera = Tera::new();
         super::filters::register(&mut tera, config);
-        if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
+        if let Err(e) =
+            tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        {
             diags.push(template_error(&e, &files, &config.paths.root));
             return Err(diags);
         }
@@ -96,22 +115,43 @@ impl Templates {
 }
 
 /// Turns a Tera error into a diagnostic naming the template file and line.
-pub fn template_error(e: &tera::Error, files: &BTreeMap<String, PathBuf>, root: &Path) -> Diagnostic {
+pub fn template_error(
+    e: &tera::Error,
+    files: &BTreeMap<String, PathBuf>,
+    root: &Path,
+) -> Diagnostic {
     let file_of = |name: &str| {
-        files.get(name).map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf()).unwrap_or_else(|| PathBuf::from(name))
+        files
+            .get(name)
+            .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
+            .unwrap_or_else(|| PathBuf::from(name))
     };
     match e.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let span = report.span();
-            let what = if matches!(e.kind(), tera::ErrorKind::SyntaxError(_)) { "template syntax error" } else { "template error" };
-            Diagnostic::error(file_of(report.filename()), format!("{what}: {}", report.message()))
-                .at(span.start_line, span.start_col + 1)
+            let what = if matches!(e.kind(), tera::ErrorKind::SyntaxError(_)) {
+                "template syntax error"
+            } else {
+                "template error"
+            };
+            Diagnostic::error(
+                file_of(report.filename()),
+                format!("{what}: {}", report.message()),
+            )
+            .at(span.start_line, span.start_col + 1)
         }
-        tera::ErrorKind::MissingParent { current, parent } => {
-            Diagnostic::error(file_of(current), format!("extends `{parent}`, which does not exist")).at(1, 1)
+        tera::ErrorKind::MissingParent { current, parent } => Diagnostic::error(
+            file_of(current),
+            format!("extends `{parent}`, which does not exist"),
+        )
+        .at(1, 1),
+        tera::ErrorKind::TemplateNotFound(name) => {
+            Diagnostic::error(file_of(name), format!("template `{name}` not found"))
         }
-        tera::ErrorKind::TemplateNotFound(name) => Diagnostic::error(file_of(name), format!("template `{name}` not found")),
-        tera::ErrorKind::CircularExtend { tpl, inheritance_chain } => Diagnostic::error(
+        tera::ErrorKind::CircularExtend {
+            tpl,
+            inheritance_chain,
+        } => Diagnostic::error(
             file_of(tpl),
             format!("circular `extends`: {}", inheritance_chain.join(" → ")),
         ),

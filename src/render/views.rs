@@ -46,9 +46,16 @@ impl Views {
         let sections: Vec<Value> = p.site.sections.iter().map(section_link).collect();
         let cards = {
             use rayon::prelude::*;
-            (0..p.site.entries.len()).into_par_iter().map(|i| card(p, &sections, i)).collect()
+            (0..p.site.entries.len())
+                .into_par_iter()
+                .map(|i| card(p, &sections, i))
+                .collect()
         };
-        Views { site: site_view(p, &sections), cards, sections }
+        Views {
+            site: site_view(p, &sections),
+            cards,
+            sections,
+        }
     }
 }
 
@@ -105,14 +112,20 @@ fn terms_of(p: &Prepared, tax: &Taxonomy, names: &[String]) -> Vec<Value> {
             let profile = p.site.authors.get(&crate::text::slug::term_key(&t.name));
             let title = profile.map_or("", |p| p.title.as_str());
             let email = profile.map_or("", |p| p.email.as_str());
-            with(v, [("title", Value::from(title)), ("email", Value::from(email))])
+            with(
+                v,
+                [("title", Value::from(title)), ("email", Value::from(email))],
+            )
         })
         .collect()
 }
 
 /// Adds keys to a map value.
 pub fn with<const N: usize>(base: Value, extra: [(&'static str, Value); N]) -> Value {
-    let mut m: BTreeMap<tera::value::Key<'static>, Value> = base.into_map().map(|m| m.into_iter().collect()).unwrap_or_default();
+    let mut m: BTreeMap<tera::value::Key<'static>, Value> = base
+        .into_map()
+        .map(|m| m.into_iter().collect())
+        .unwrap_or_default();
     for (k, v) in extra {
         m.insert(tera::value::Key::Str(k), v);
     }
@@ -125,7 +138,10 @@ fn card(p: &Prepared, sections: &[Value], i: usize) -> Value {
     let c = &p.config;
     let lang = a.lang.clone().unwrap_or_else(|| c.language.clone());
     let body = &p.bodies[i];
-    let summary = a.summary.clone().unwrap_or_else(|| body.summary_text.clone());
+    let summary = a
+        .summary
+        .clone()
+        .unwrap_or_else(|| body.summary_text.clone());
     let summary_html = match &a.summary {
         Some(s) => format!("<p>{}</p>", crate::markdown::escape_text(s)),
         None => body.summary_html.clone(),
@@ -147,11 +163,22 @@ fn card(p: &Prepared, sections: &[Value], i: usize) -> Value {
     let mut other_terms: BTreeMap<String, Value> = BTreeMap::new();
     for tax in &p.site.taxonomies {
         if tax.config.name != "tags" && tax.config.name != "authors" {
-            other_terms.insert(tax.config.name.clone(), Value::from(terms_of(p, tax, a.terms_of(&tax.config.name))));
+            other_terms.insert(
+                tax.config.name.clone(),
+                Value::from(terms_of(p, tax, a.terms_of(&tax.config.name))),
+            );
         }
     }
-    let tags = p.site.taxonomy("tags").map(|t| terms_of(p, t, &a.tags)).unwrap_or_default();
-    let authors = p.site.taxonomy("authors").map(|t| terms_of(p, t, &a.authors)).unwrap_or_default();
+    let tags = p
+        .site
+        .taxonomy("tags")
+        .map(|t| terms_of(p, t, &a.tags))
+        .unwrap_or_default();
+    let authors = p
+        .site
+        .taxonomy("authors")
+        .map(|t| terms_of(p, t, &a.authors))
+        .unwrap_or_default();
     map! {
         "title" => a.title.as_str(),
         "subtitle" => opt_str(&a.subtitle),
@@ -190,13 +217,28 @@ pub fn article(p: &Prepared, views: &Views, i: usize) -> Value {
             ("toc", ser(&body.headings)),
             ("newer", card_of(nav.newer)),
             ("older", card_of(nav.older)),
-            ("related", Value::from(nav.related.iter().map(|&j| views.cards[j].clone()).collect::<Vec<_>>())),
+            (
+                "related",
+                Value::from(
+                    nav.related
+                        .iter()
+                        .map(|&j| views.cards[j].clone())
+                        .collect::<Vec<_>>(),
+                ),
+            ),
         ],
     )
 }
 
 /// The paginator of one page of a list.
-pub fn paginator(p: &Prepared, views: &Views, items: &[usize], pages: &[PageSlice], current: usize, per_page: usize) -> Value {
+pub fn paginator(
+    p: &Prepared,
+    views: &Views,
+    items: &[usize],
+    pages: &[PageSlice],
+    current: usize,
+    per_page: usize,
+) -> Value {
     let urls = crate::model::Urls(&p.config);
     let page = &pages[current - 1];
     let url_of = |n: usize| urls.url(&pages[n - 1].path);
@@ -227,14 +269,31 @@ pub fn taxonomy_link(t: &Taxonomy) -> Value {
 }
 
 pub fn taxonomy_index(t: &Taxonomy) -> Value {
-    with(taxonomy_link(t), [("terms", Value::from(t.index_order.iter().map(|&i| term_link(&t.terms[i])).collect::<Vec<_>>()))])
+    with(
+        taxonomy_link(t),
+        [(
+            "terms",
+            Value::from(
+                t.index_order
+                    .iter()
+                    .map(|&i| term_link(&t.terms[i]))
+                    .collect::<Vec<_>>(),
+            ),
+        )],
+    )
 }
 
 pub fn term(p: &Prepared, t: &Taxonomy, term: &Term) -> Value {
     let mut v = with(term_link(term), [("profile", Value::none())]);
-    if t.config.name == "authors" {
-        if let Some(profile) = p.site.authors.get(&crate::text::slug::term_key(&term.name)) {
-            let bio = p.author_bios.get(&crate::text::slug::term_key(&term.name)).cloned().unwrap_or_default();
+    if t.config.name == "authors"
+        && let Some(profile) = p.site.authors.get(&crate::text::slug::term_key(&term.name))
+    {
+        {
+            let bio = p
+                .author_bios
+                .get(&crate::text::slug::term_key(&term.name))
+                .cloned()
+                .unwrap_or_default();
             v = with(
                 v,
                 [(
@@ -263,8 +322,17 @@ pub fn period(p: &Prepared, period: &Period) -> Value {
         (Level::Month, true) => format!("{}년 {}월", period.year, period.month),
         (Level::Day, true) => format!("{}년 {}월 {}일", period.year, period.month, period.day),
         (Level::Year, false) => format!("{}", period.year),
-        (Level::Month, false) => format!("{} {}", crate::text::dates::month_name(period.month), period.year),
-        (Level::Day, false) => format!("{} {}, {}", crate::text::dates::month_name(period.month), period.day, period.year),
+        (Level::Month, false) => format!(
+            "{} {}",
+            crate::text::dates::month_name(period.month),
+            period.year
+        ),
+        (Level::Day, false) => format!(
+            "{} {}, {}",
+            crate::text::dates::month_name(period.month),
+            period.day,
+            period.year
+        ),
     };
     let level = match period.level {
         Level::Year => "year",
@@ -284,7 +352,15 @@ pub fn period(p: &Prepared, period: &Period) -> Value {
 }
 
 /// `page`: what every page template gets about the page itself.
-pub fn page(kind: &str, title: &str, path: &str, p: &Prepared, description: &str, lang: Option<&str>, number: usize) -> Value {
+pub fn page(
+    kind: &str,
+    title: &str,
+    path: &str,
+    p: &Prepared,
+    description: &str,
+    lang: Option<&str>,
+    number: usize,
+) -> Value {
     let urls = crate::model::Urls(&p.config);
     map! {
         "kind" => kind,

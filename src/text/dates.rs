@@ -12,9 +12,22 @@ use serde::Serialize;
 const KO_WEEKDAYS: [&str; 7] = ["월", "화", "수", "목", "금", "토", "일"];
 const EN_WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const EN_MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
-const EN_MONTHS_SHORT: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const EN_MONTHS_SHORT: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// All the printed forms of one instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,17 +60,32 @@ pub fn date_view(ts: Timestamp, tz: &TimeZone, lang: &str, twelve_hour: bool) ->
     let korean = !lang.starts_with("en");
     let time = match (twelve_hour, korean) {
         (false, _) => format!("{hh:02}:{mm:02}"),
-        (true, true) => format!("{} {}:{mm:02}", if hh < 12 { "오전" } else { "오후" }, twelve(hh)),
-        (true, false) => format!("{}:{mm:02} {}", twelve(hh), if hh < 12 { "AM" } else { "PM" }),
+        (true, true) => format!(
+            "{} {}:{mm:02}",
+            if hh < 12 { "오전" } else { "오후" },
+            twelve(hh)
+        ),
+        (true, false) => format!(
+            "{}:{mm:02} {}",
+            twelve(hh),
+            if hh < 12 { "AM" } else { "PM" }
+        ),
     };
     let month_name = EN_MONTHS[(m - 1) as usize];
     let (date, long) = if korean {
-        (format!("{y:04}.{m:02}.{d:02}"), format!("{y}년 {m}월 {d}일 ({}) {time}", KO_WEEKDAYS[wd]))
+        (
+            format!("{y:04}.{m:02}.{d:02}"),
+            format!("{y}년 {m}월 {d}일 ({}) {time}", KO_WEEKDAYS[wd]),
+        )
     } else {
         let en_time = if twelve_hour {
             time.clone()
         } else {
-            format!("{}:{mm:02} {}", twelve(hh), if hh < 12 { "AM" } else { "PM" })
+            format!(
+                "{}:{mm:02} {}",
+                twelve(hh),
+                if hh < 12 { "AM" } else { "PM" }
+            )
         };
         (
             format!("{} {d}, {y}", EN_MONTHS_SHORT[(m - 1) as usize]),
@@ -91,7 +119,15 @@ fn twelve(h: i8) -> i8 {
 }
 
 fn full_weekday(wd: usize) -> &'static str {
-    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][wd]
+    [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ][wd]
 }
 
 /// `2023-12-05T14:30:00+09:00`: seconds and a numeric offset, always.

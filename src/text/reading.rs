@@ -64,7 +64,11 @@ impl Counter {
             words,
             chars: self.chars,
             hangul: self.hangul,
-            minutes: if words == 0 { 0 } else { (minutes.round() as usize).max(1) },
+            minutes: if words == 0 {
+                0
+            } else {
+                (minutes.round() as usize).max(1)
+            },
         }
     }
 }

@@ -155,7 +155,11 @@ pub fn anchor(text: &str) -> String {
         }
     }
     let out = finish(out);
-    if out.is_empty() { "section".into() } else { out }
+    if out.is_empty() {
+        "section".into()
+    } else {
+        out
+    }
 }
 
 /// Checks a user-written slug or path segment for things that could escape a folder.
@@ -170,7 +174,10 @@ pub fn check_segment(s: &str) -> Result<(), String> {
         return Err(format!("`{s}` contains a path separator"));
     }
     if s.chars().any(char::is_control) {
-        return Err(format!("`{}` contains a control character", s.escape_debug()));
+        return Err(format!(
+            "`{}` contains a control character",
+            s.escape_debug()
+        ));
     }
     Ok(())
 }

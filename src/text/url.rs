@@ -41,7 +41,10 @@ mod tests {
 
     #[test]
     fn decoding_round_trips() {
-        assert_eq!(decode_path(&encode_path("/태그/AI동맹/")).unwrap(), "/태그/AI동맹/");
+        assert_eq!(
+            decode_path(&encode_path("/태그/AI동맹/")).unwrap(),
+            "/태그/AI동맹/"
+        );
         assert!(decode_path("/%FF/").is_none());
     }
 }

@@ -46,14 +46,27 @@ impl Run {
     }
     #[track_caller]
     pub fn assert_ok(&self) -> &Self {
-        assert!(self.ok(), "nuri failed:\n{}\n{}", self.stdout(), self.stderr());
+        assert!(
+            self.ok(),
+            "nuri failed:\n{}\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         self
     }
     #[track_caller]
     pub fn assert_fails_with(&self, needle: &str) -> &Self {
-        assert!(!self.ok(), "nuri should have failed, but succeeded:\n{}", self.stdout());
+        assert!(
+            !self.ok(),
+            "nuri should have failed, but succeeded:\n{}",
+            self.stdout()
+        );
         assert_eq!(self.output.status.code(), Some(1), "exit code");
-        assert!(self.stderr().contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr());
+        assert!(
+            self.stderr().contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr()
+        );
         self
     }
 }
@@ -121,7 +134,8 @@ impl SiteTest {
 
     #[track_caller]
     pub fn read(&self, rel: &str) -> String {
-        fs::read_to_string(self.out(rel)).unwrap_or_else(|e| panic!("cannot read public/{rel}: {e}"))
+        fs::read_to_string(self.out(rel))
+            .unwrap_or_else(|e| panic!("cannot read public/{rel}: {e}"))
     }
 
     pub fn exists(&self, rel: &str) -> bool {
@@ -135,10 +149,13 @@ impl SiteTest {
 
     /// Every file of the output with its bytes, for byte-for-byte comparisons.
     pub fn snapshot(&self) -> Vec<(String, Vec<u8>)> {
-        self.files().into_iter().map(|f| {
-            let bytes = fs::read(self.out(&f)).unwrap();
-            (f, bytes)
-        }).collect()
+        self.files()
+            .into_iter()
+            .map(|f| {
+                let bytes = fs::read(self.out(&f)).unwrap();
+                (f, bytes)
+            })
+            .collect()
     }
 }
 
@@ -147,7 +164,13 @@ pub fn list_files(dir: &Path) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file())
-        .map(|e| e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"))
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
         .collect();
     out.sort();
     out
