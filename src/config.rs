@@ -56,6 +56,21 @@ pub struct RawConfig {
     /// Reporter profiles kept in config instead of content/authors/.
     #[serde(default)]
     authors: BTreeMap<String, RawAuthor>,
+    /// Publisher logo for JSON-LD (a path under static/ or an absolute URL).
+    #[serde(default)]
+    logo: Option<String>,
+    #[serde(default)]
+    feeds: RawFeeds,
+    #[serde(default)]
+    sitemap: RawSitemap,
+    #[serde(default)]
+    seo: RawSeo,
+    /// Old path → new path (or `@/article.md`), served as 301.
+    #[serde(default)]
+    redirects: BTreeMap<String, Spanned<String>>,
+    /// Paths of articles taken down for good, served as 410 where the host allows.
+    #[serde(default)]
+    gone: Vec<Spanned<String>>,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -108,6 +123,103 @@ pub struct RawAuthor {
     pub url: String,
     #[serde(default)]
     pub bio: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeeds {
+    #[serde(default = "default_feed_formats")]
+    formats: Vec<Spanned<String>>,
+    #[serde(default = "default_site_limit")]
+    site_limit: usize,
+    #[serde(default = "default_list_limit")]
+    limit: usize,
+    #[serde(default = "yes")]
+    sections: bool,
+    #[serde(default = "default_feed_taxonomies")]
+    taxonomies: Vec<String>,
+    #[serde(default)]
+    full_text: bool,
+}
+
+impl Default for RawFeeds {
+    fn default() -> Self {
+        RawFeeds {
+            formats: default_feed_formats(),
+            site_limit: default_site_limit(),
+            limit: default_list_limit(),
+            sections: true,
+            taxonomies: default_feed_taxonomies(),
+            full_text: false,
+        }
+    }
+}
+
+fn default_feed_formats() -> Vec<Spanned<String>> {
+    ["rss", "atom", "json"]
+        .iter()
+        .map(|f| Spanned::new(0..0, f.to_string()))
+        .collect()
+}
+fn default_site_limit() -> usize {
+    50
+}
+fn default_list_limit() -> usize {
+    20
+}
+fn default_feed_taxonomies() -> Vec<String> {
+    vec!["tags".into(), "authors".into()]
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSitemap {
+    #[serde(default = "default_max_urls")]
+    max_urls: usize,
+    #[serde(default = "yes")]
+    news: bool,
+    #[serde(default)]
+    news_name: Option<String>,
+    #[serde(default = "default_news_hours")]
+    news_hours: i64,
+}
+
+impl Default for RawSitemap {
+    fn default() -> Self {
+        RawSitemap {
+            max_urls: default_max_urls(),
+            news: true,
+            news_name: None,
+            news_hours: default_news_hours(),
+        }
+    }
+}
+
+fn default_max_urls() -> usize {
+    50_000
+}
+fn default_news_hours() -> i64 {
+    48
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSeo {
+    /// Tag pages with fewer articles get `noindex, follow` and stay out of the sitemap.
+    #[serde(default)]
+    noindex_tags_below: usize,
+    /// Extra lines for robots.txt (e.g. `#DaumWebMasterTool:…`).
+    #[serde(default)]
+    robots: Vec<String>,
+    #[serde(default)]
+    google_site_verification: String,
+    #[serde(default)]
+    naver_site_verification: String,
+    #[serde(default)]
+    twitter_site: String,
+    /// A page describing the corrections policy, for NewsMediaOrganization.
+    #[serde(default)]
+    corrections_policy: String,
 }
 
 fn yes() -> bool {
@@ -220,8 +332,67 @@ pub struct Config {
     pub archives: ArchiveConfig,
     pub related: usize,
     pub authors: BTreeMap<String, RawAuthor>,
+    pub logo: Option<String>,
+    pub feeds: FeedConfig,
+    pub sitemap: SitemapConfig,
+    pub seo: SeoConfig,
+    /// Old site path → target (a site path, an absolute URL or `@/article.md`).
+    pub redirects: Vec<(String, String)>,
+    pub gone: Vec<String>,
     pub extra: serde_json::Value,
     pub paths: SitePaths,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FeedFormat {
+    Rss,
+    Atom,
+    Json,
+}
+
+impl FeedFormat {
+    pub fn file(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "rss.xml",
+            FeedFormat::Atom => "atom.xml",
+            FeedFormat::Json => "feed.json",
+        }
+    }
+    pub fn mime(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "application/rss+xml",
+            FeedFormat::Atom => "application/atom+xml",
+            FeedFormat::Json => "application/feed+json",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedConfig {
+    pub formats: Vec<FeedFormat>,
+    pub site_limit: usize,
+    pub limit: usize,
+    pub sections: bool,
+    pub taxonomies: Vec<String>,
+    pub full_text: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitemapConfig {
+    pub max_urls: usize,
+    pub news: bool,
+    pub news_name: String,
+    pub news_hours: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SeoConfig {
+    pub noindex_tags_below: usize,
+    pub robots: Vec<String>,
+    pub google_site_verification: String,
+    pub naver_site_verification: String,
+    pub twitter_site: String,
+    pub corrections_policy: String,
 }
 
 /// How a taxonomy's index page orders its terms.
@@ -405,6 +576,69 @@ impl Config {
             ));
         }
 
+        let mut formats = Vec::new();
+        for f in &raw.feeds.formats {
+            match f.get_ref().as_str() {
+                "rss" => formats.push(FeedFormat::Rss),
+                "atom" => formats.push(FeedFormat::Atom),
+                "json" => formats.push(FeedFormat::Json),
+                other => diags.push(at(
+                    f.span(),
+                    format!("feed format `{other}` must be \"rss\", \"atom\" or \"json\""),
+                )),
+            }
+        }
+        formats.sort();
+        formats.dedup();
+        for t in &raw.feeds.taxonomies {
+            if !taxonomies.iter().any(|d| &d.name == t) {
+                diags.push(Diagnostic::error(
+                    &file,
+                    format!("feeds.taxonomies names `{t}`, which is not a taxonomy"),
+                ));
+            }
+        }
+        if raw.sitemap.max_urls == 0 || raw.sitemap.max_urls > 50_000 {
+            diags.push(Diagnostic::error(
+                &file,
+                "sitemap.max_urls must be between 1 and 50000 (the sitemap protocol's limit)",
+            ));
+        }
+        let mut redirects = Vec::new();
+        for (from, to) in &raw.redirects {
+            let target = to.get_ref().trim().to_string();
+            let bad_from =
+                !from.starts_with('/') || from.contains("..") || from.contains(['\\', '?', '#']);
+            if bad_from {
+                diags.push(at(to.span(), format!("redirect source `{from}` must be a site path starting with `/`, without `..`")));
+            } else if target.is_empty() {
+                diags.push(at(
+                    to.span(),
+                    format!("redirect for `{from}` has an empty target"),
+                ));
+            } else {
+                redirects.push((crate::text::slug::nfc(from), target));
+            }
+        }
+        let mut gone = Vec::new();
+        for g in &raw.gone {
+            let path = g.get_ref().trim();
+            if !path.starts_with('/')
+                || path.contains("..")
+                || path.contains(['\\', '?', '#'])
+                || path == "/"
+            {
+                diags.push(at(
+                    g.span(),
+                    format!(
+                        "gone path `{path}` must be a site path starting with `/`, without `..`"
+                    ),
+                ));
+            } else {
+                gone.push(crate::text::slug::nfc(path));
+            }
+        }
+
         let theme = raw.theme.get_ref().clone();
         if !is_plain_name(&theme) {
             diags.push(at(
@@ -435,7 +669,7 @@ impl Config {
             root,
         };
         Ok(Config {
-            title: raw.title,
+            title: raw.title.clone(),
             description: raw.description,
             base_url,
             language,
@@ -464,6 +698,31 @@ impl Config {
                 .into_iter()
                 .map(|(k, v)| (crate::text::slug::nfc(&k), v))
                 .collect(),
+            logo: raw.logo,
+            feeds: FeedConfig {
+                formats,
+                site_limit: raw.feeds.site_limit,
+                limit: raw.feeds.limit,
+                sections: raw.feeds.sections,
+                taxonomies: raw.feeds.taxonomies,
+                full_text: raw.feeds.full_text,
+            },
+            sitemap: SitemapConfig {
+                max_urls: raw.sitemap.max_urls,
+                news: raw.sitemap.news,
+                news_name: raw.sitemap.news_name.unwrap_or_else(|| raw.title.clone()),
+                news_hours: raw.sitemap.news_hours,
+            },
+            seo: SeoConfig {
+                noindex_tags_below: raw.seo.noindex_tags_below,
+                robots: raw.seo.robots,
+                google_site_verification: raw.seo.google_site_verification,
+                naver_site_verification: raw.seo.naver_site_verification,
+                twitter_site: raw.seo.twitter_site,
+                corrections_policy: raw.seo.corrections_policy,
+            },
+            redirects,
+            gone,
             extra: toml_to_json(toml::Value::Table(raw.extra)),
             paths,
         })

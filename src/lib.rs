@@ -8,11 +8,14 @@
 pub mod config;
 pub mod content;
 pub mod error;
+pub mod feeds;
 pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod seo;
+pub mod sitemap;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -41,6 +44,8 @@ pub struct Prepared {
     pub author_bios: BTreeMap<String, String>,
     /// Problems that do not stop publishing.
     pub warnings: Diagnostics,
+    /// What was asked for (drafts, the clock).
+    pub options: BuildOptions,
 }
 
 /// Resolves `@/path.md` links against the site model.
@@ -144,6 +149,7 @@ pub fn prepare(config: Config, options: &BuildOptions) -> Result<Prepared> {
         section_html,
         author_bios,
         warnings: diags,
+        options: options.clone(),
     })
 }
 
@@ -219,11 +225,11 @@ pub fn build(request: &BuildRequest) -> Result<Report> {
     let prepared = prepare(config, &request.options)?;
     let mut templates = render::Templates::load(&prepared.config).map_err(Error::Template)?;
     let renderer = render::Renderer::new(&prepared, &mut templates);
-    let jobs = renderer.plan();
+    let (mut jobs, mut problems) = renderer.plan();
     let files = renderer.files();
-    let collisions = renderer.check_collisions(&jobs, &files);
-    if collisions.has_errors() {
-        return Err(Error::Content(collisions));
+    problems.extend(renderer.check_collisions(&mut jobs, &files).0);
+    if problems.has_errors() {
+        return Err(Error::Content(problems));
     }
 
     let paths = &prepared.config.paths;

@@ -48,11 +48,28 @@ struct RawFrontMatter {
     image_caption: Option<String>,
     #[serde(default)]
     lang: Option<Spanned<String>>,
+    /// Dated correction notices: `corrections = [{ date = 2023-12-06, note = "…" }]`.
+    #[serde(default)]
+    corrections: Vec<RawCorrection>,
     /// Terms of taxonomies declared in config: `taxonomies = { series = ["AI 동맹 1년"] }`.
     #[serde(default)]
     taxonomies: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     extra: toml::Table,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCorrection {
+    date: Spanned<toml::Value>,
+    note: Spanned<String>,
+}
+
+/// A published correction (정정): when, and what was corrected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    pub date: Timestamp,
+    pub note: String,
 }
 
 /// Where an article came from.
@@ -134,6 +151,7 @@ pub struct Article {
     /// Terms of the other declared taxonomies, by taxonomy name.
     pub terms: BTreeMap<String, Vec<String>>,
     pub image: Option<ImageRef>,
+    pub corrections: Vec<Correction>,
     pub lang: Option<String>,
     pub extra: serde_json::Value,
     pub body: String,
@@ -176,6 +194,23 @@ impl Article {
         let updated = date_of("updated", &raw.updated);
         let publish_at = date_of("publish_at", &raw.publish_at);
         let expire_at = date_of("expire_at", &raw.expire_at);
+        let mut corrections = Vec::new();
+        for c in &raw.corrections {
+            if let Some(date) = date_of("corrections.date", &Some(c.date.clone())) {
+                corrections.push((date, c.note.get_ref().trim().to_string(), c.note.span()));
+            }
+        }
+        let mut corrections: Vec<Correction> = corrections
+            .into_iter()
+            .filter_map(|(date, note, span)| {
+                if note.is_empty() {
+                    errors.push(at(span, "a correction needs a `note`".into()));
+                    return None;
+                }
+                Some(Correction { date, note })
+            })
+            .collect();
+        corrections.sort_by_key(|c| c.date);
         if let (Some(d), Some(u), Some(span)) =
             (date, updated, raw.updated.as_ref().map(|u| u.span()))
             && u < d
@@ -288,6 +323,7 @@ impl Article {
             authors,
             terms,
             image,
+            corrections,
             lang,
             extra: toml_to_json(toml::Value::Table(raw.extra)),
             body: split.body.to_string(),

@@ -16,9 +16,9 @@ use crate::text::dates::date_view;
 macro_rules! map {
     ($($k:literal => $v:expr),* $(,)?) => {{
         #[allow(unused_mut)]
-        let mut m: BTreeMap<&'static str, Value> = BTreeMap::new();
-        $( m.insert($k, Value::from($v)); )*
-        Value::from(m)
+        let mut m: std::collections::BTreeMap<&'static str, tera::Value> = std::collections::BTreeMap::new();
+        $( m.insert($k, tera::Value::from($v)); )*
+        tera::Value::from(m)
     }};
 }
 pub(crate) use map;
@@ -82,6 +82,9 @@ fn site_view(p: &Prepared, sections: &[Value]) -> Value {
         "archive_url" => if c.archives.enabled { Value::from(p.site.archives.url.as_str()) } else { Value::none() },
         "extra" => ser(&c.extra),
         "generator" => concat!("nuri ", env!("CARGO_PKG_VERSION")),
+        "google_site_verification" => c.seo.google_site_verification.as_str(),
+        "naver_site_verification" => c.seo.naver_site_verification.as_str(),
+        "twitter_site" => c.seo.twitter_site.as_str(),
     }
 }
 
@@ -210,10 +213,19 @@ pub fn article(p: &Prepared, views: &Views, i: usize) -> Value {
     let body = &p.bodies[i];
     let nav = &p.site.nav[i];
     let card_of = |j: Option<usize>| j.map_or_else(Value::none, |j| views.cards[j].clone());
+    let a = &p.site.entries[i].article;
+    let lang = a.lang.as_deref().unwrap_or(&p.config.language);
+    let corrections: Vec<Value> = a
+        .corrections
+        .iter()
+        .map(|k| map! { "date" => ser(&date_view(k.date, &p.config.timezone, lang, p.config.twelve_hour)), "note" => k.note.as_str() })
+        .collect();
     with(
         views.cards[i].clone(),
         [
             ("content", Value::safe_string(&body.html)),
+            ("jsonld", Value::safe_string(&crate::seo::article(p, i))),
+            ("corrections", Value::from(corrections)),
             ("toc", ser(&body.headings)),
             ("newer", card_of(nav.newer)),
             ("older", card_of(nav.older)),

@@ -4,3 +4,4 @@ pub mod dates;
 pub mod reading;
 pub mod slug;
 pub mod url;
+pub mod xml;
