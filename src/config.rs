@@ -65,6 +65,8 @@ pub struct RawConfig {
     sitemap: RawSitemap,
     #[serde(default)]
     seo: RawSeo,
+    #[serde(default)]
+    search: RawSearch,
     /// Old path → new path (or `@/article.md`), served as 301.
     #[serde(default)]
     redirects: BTreeMap<String, Spanned<String>>,
@@ -202,6 +204,29 @@ fn default_news_hours() -> i64 {
     48
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSearch {
+    #[serde(default = "yes")]
+    enabled: bool,
+    /// Characters of each article's text kept for result snippets.
+    #[serde(default = "default_snippet_chars")]
+    text_chars: usize,
+}
+
+impl Default for RawSearch {
+    fn default() -> Self {
+        RawSearch {
+            enabled: true,
+            text_chars: default_snippet_chars(),
+        }
+    }
+}
+
+fn default_snippet_chars() -> usize {
+    1200
+}
+
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawSeo {
@@ -336,6 +361,7 @@ pub struct Config {
     pub feeds: FeedConfig,
     pub sitemap: SitemapConfig,
     pub seo: SeoConfig,
+    pub search: SearchConfig,
     /// Old site path → target (a site path, an absolute URL or `@/article.md`).
     pub redirects: Vec<(String, String)>,
     pub gone: Vec<String>,
@@ -383,6 +409,12 @@ pub struct SitemapConfig {
     pub news: bool,
     pub news_name: String,
     pub news_hours: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchConfig {
+    pub enabled: bool,
+    pub text_chars: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -720,6 +752,10 @@ impl Config {
                 naver_site_verification: raw.seo.naver_site_verification,
                 twitter_site: raw.seo.twitter_site,
                 corrections_policy: raw.seo.corrections_policy,
+            },
+            search: SearchConfig {
+                enabled: raw.search.enabled,
+                text_chars: raw.search.text_chars,
             },
             redirects,
             gone,

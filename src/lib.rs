@@ -14,6 +14,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod search_index;
 pub mod seo;
 pub mod sitemap;
 pub mod text;
@@ -219,13 +220,44 @@ pub fn load_config(request: &BuildRequest) -> Result<Config> {
 }
 
 /// Builds the site into its output folder; the previous site stays until this succeeds.
+/// Prints how long each stage took when `NURI_TIMINGS` is set (for profiling, not tests).
+pub struct Phases {
+    on: bool,
+    last: Instant,
+}
+
+impl Phases {
+    pub fn new() -> Phases {
+        Phases {
+            on: std::env::var_os("NURI_TIMINGS").is_some(),
+            last: Instant::now(),
+        }
+    }
+    pub fn mark(&mut self, what: &str) {
+        if self.on {
+            eprintln!("{what:>12}: {:>6} ms", self.last.elapsed().as_millis());
+        }
+        self.last = Instant::now();
+    }
+}
+
+impl Default for Phases {
+    fn default() -> Self {
+        Phases::new()
+    }
+}
+
 pub fn build(request: &BuildRequest) -> Result<Report> {
     let started = Instant::now();
+    let mut phases = Phases::new();
     let config = load_config(request)?;
     let prepared = prepare(config, &request.options)?;
+    phases.mark("prepare");
     let mut templates = render::Templates::load(&prepared.config).map_err(Error::Template)?;
     let renderer = render::Renderer::new(&prepared, &mut templates);
+    phases.mark("views");
     let (mut jobs, mut problems) = renderer.plan();
+    phases.mark("plan");
     let files = renderer.files();
     problems.extend(renderer.check_collisions(&mut jobs, &files).0);
     if problems.has_errors() {
@@ -251,6 +283,7 @@ pub fn build(request: &BuildRequest) -> Result<Report> {
     if diags.has_errors() {
         return Err(Error::Render(diags));
     }
+    phases.mark("render+write");
     let copied: Vec<std::result::Result<(), output::OutputError>> = files
         .par_iter()
         .map(|(rel, src)| staging.copy(rel, src))
@@ -259,7 +292,9 @@ pub fn build(request: &BuildRequest) -> Result<Report> {
         r?;
     }
     let output_dir = staging.output().to_path_buf();
+    phases.mark("copy");
     staging.commit()?;
+    phases.mark("swap");
     Ok(Report {
         output: output_dir,
         articles: prepared.site.entries.len(),

@@ -94,6 +94,7 @@ fn the_exact_set_of_pages() {
         "politics/a/index.html",
         "politics/b/index.html",
         "politics/index.html",
+        "search/index.html",
         "tags/ai/index.html",
         "tags/index.html",
         "tags/동맹/index.html",

@@ -196,6 +196,7 @@ impl Renderer<'_> {
             }
             PageKind::NotFound => ctx.insert_value("page", page("404", "", "", 1)),
             PageKind::Gone(_) => ctx.insert_value("page", page("410", "", "", 1)),
+            PageKind::Search => ctx.insert_value("page", page("search", "검색", "", 1)),
         }
         ctx
     }

@@ -29,6 +29,8 @@ pub enum PageKind {
     NotFound,
     /// A page taken down for good (index into `gone`; `None` for /410.html).
     Gone(Option<usize>),
+    /// The search page.
+    Search,
 }
 
 /// How a job's bytes are made.
@@ -136,7 +138,7 @@ impl Renderer<'_> {
                 &s.archives.level(level)[pi].articles[l.periods[&level][pi][n - 1].range.clone()]
             }
             PageKind::ArchiveIndex | PageKind::TaxonomyIndex(_) => &l.all,
-            PageKind::NotFound | PageKind::Gone(_) => &[],
+            PageKind::NotFound | PageKind::Gone(_) | PageKind::Search => &[],
         }
     }
 
@@ -148,7 +150,7 @@ impl Renderer<'_> {
                 t.config.name == "tags"
                     && t.terms[ki].articles.len() < self.p.config.seo.noindex_tags_below
             }
-            PageKind::NotFound | PageKind::Gone(_) => true,
+            PageKind::NotFound | PageKind::Gone(_) | PageKind::Search => true,
             _ => false,
         }
     }
@@ -222,6 +224,9 @@ impl Renderer<'_> {
             }
         }
         page(PageKind::NotFound, "/404.html".into(), "404.html".into());
+        if c.search.enabled && self.templates.files.contains_key("search.html") {
+            page(PageKind::Search, "/search/".into(), "search.html".into());
+        }
         if !c.gone.is_empty() {
             page(PageKind::Gone(None), "/410.html".into(), "410.html".into());
             for (i, path) in c.gone.iter().enumerate() {
@@ -264,6 +269,11 @@ impl Renderer<'_> {
         }
         for (path, data) in stubs {
             bytes(path, data);
+        }
+        if c.search.enabled {
+            for (path, data) in crate::search_index::files(self.p) {
+                bytes(path, data);
+            }
         }
         (jobs, diags)
     }
@@ -366,6 +376,7 @@ impl Renderer<'_> {
                 PageKind::Period(..) => format!("the date archive {}", job.path),
                 PageKind::NotFound => "the 404 page".into(),
                 PageKind::Gone(_) => format!("the removed-article page {}", job.path),
+                PageKind::Search => "the search page".into(),
             },
             Content::Feed(..) => format!("the feed {}", job.path),
             Content::Bytes(_) => format!("the generated file {}", job.path),

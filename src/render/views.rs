@@ -80,6 +80,7 @@ fn site_view(p: &Prepared, sections: &[Value]) -> Value {
         "sections" => sections.to_vec(),
         "taxonomies" => taxonomies,
         "archive_url" => if c.archives.enabled { Value::from(p.site.archives.url.as_str()) } else { Value::none() },
+        "search_url" => if c.search.enabled { Value::from(home.url("/search/")) } else { Value::none() },
         "extra" => ser(&c.extra),
         "generator" => concat!("nuri ", env!("CARGO_PKG_VERSION")),
         "google_site_verification" => c.seo.google_site_verification.as_str(),

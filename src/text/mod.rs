@@ -3,5 +3,6 @@
 pub mod dates;
 pub mod reading;
 pub mod slug;
+pub mod tokens;
 pub mod url;
 pub mod xml;
