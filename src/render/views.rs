@@ -381,7 +381,8 @@ pub fn page(
         "url" => urls.url(path),
         "permalink" => urls.permalink(path),
         "path" => path,
-        "description" => description,
+        // Search engines show about 160 characters; cut on a word, never inside a syllable.
+        "description" => crate::text::truncate(description, 160),
         "lang" => lang.unwrap_or(&p.config.language),
         "number" => number,
     }

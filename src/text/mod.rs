@@ -6,3 +6,39 @@ pub mod slug;
 pub mod tokens;
 pub mod url;
 pub mod xml;
+
+/// Shortens `text` to at most `max` characters for a description or a card: it is cut at the
+/// last space (a word boundary in Korean too) if one is near, else between characters, never
+/// inside one; `…` marks the cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    let text = text.trim();
+    let Some((cut, _)) = text.char_indices().nth(max) else {
+        return text.to_string();
+    };
+    let head = &text[..cut];
+    let head = match head.rfind(char::is_whitespace) {
+        Some(space) if head[..space].chars().count() * 4 >= max * 3 => &head[..space],
+        _ => head,
+    };
+    format!(
+        "{}…",
+        head.trim_end_matches(|c: char| c.is_whitespace() || c == ',' || c == '.')
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truncate;
+
+    #[test]
+    fn truncation_never_splits_a_syllable_and_prefers_word_boundaries() {
+        assert_eq!(truncate("짧은 글", 10), "짧은 글");
+        assert_eq!(
+            truncate("메타와 IBM이 주도하는 AI 동맹이 출범했다", 12),
+            "메타와 IBM이 주도하는…"
+        );
+        let long = "가".repeat(30);
+        let cut = truncate(&long, 10);
+        assert_eq!(cut, format!("{}…", "가".repeat(10)));
+    }
+}

@@ -1,0 +1,115 @@
+//! Browser tests: the search page in headless Chromium, driven by playwright-core.
+//!
+//! They need Debian's `chromium` and `npm ci --prefix tests/browser`; `.ci/run` installs both
+//! and runs them with `cargo test --test browser -- --ignored`.
+
+mod common;
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+
+use common::{SiteTest, repo};
+
+/// A plain static server for the built site (Python's http.server, as a host would serve it).
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(dir: &std::path::Path) -> Server {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                &port.to_string(),
+            ])
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Server { child, port }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn type_query(url: &str, query: &str) -> serde_json::Value {
+    let out = Command::new("node")
+        .arg(repo().join("tests/browser/search.mjs"))
+        .args([url, query])
+        .output()
+        .expect("node");
+    assert!(
+        out.status.success(),
+        "browser run failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+#[ignore = "needs chromium and tests/browser/node_modules; run by .ci/run"]
+fn typing_a_query_shows_ranked_highlighted_results() {
+    let site = SiteTest::fixture("search");
+    site.build(&[]).assert_ok();
+    let server = Server::start(&site.root.join("public"));
+    let r = type_query(&format!("http://127.0.0.1:{}/search/", server.port), "동맹");
+    let titles: Vec<&str> = r["titles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "AI동맹 공식 출범",
+            "연구소들, 동맹을 맺다",
+            "한미동맹 70년, 다음 과제는",
+            "협력 강화 논의"
+        ]
+    );
+    assert!(
+        r["marks"].as_array().unwrap().iter().all(|m| m == "동맹"),
+        "{r}"
+    );
+    assert!(r["status"].as_str().unwrap().contains("4건"), "{r}");
+    assert!(
+        r["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("?q=%EB%8F%99%EB%A7%B9"),
+        "{r}"
+    );
+}
+
+#[test]
+#[ignore = "needs chromium and tests/browser/node_modules; run by .ci/run"]
+fn english_prefix_query_in_the_browser() {
+    let site = SiteTest::fixture("search");
+    site.build(&[]).assert_ok();
+    let server = Server::start(&site.root.join("public"));
+    let r = type_query(&format!("http://127.0.0.1:{}/search/", server.port), "alli");
+    assert_eq!(r["titles"][0], "The AI Alliance backs open models");
+    assert_eq!(r["marks"][0], "Alli");
+}
