@@ -20,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into its output folder (public/ by default).
     Build(BuildArgs),
+    /// Check the whole site (content, links, templates) without writing anything.
+    Check(CheckArgs),
     /// Create a new site in DIR with the default theme and one example article.
     Init {
         /// Folder for the new site (created if missing; must be empty).
@@ -33,6 +35,22 @@ pub enum Command {
         #[arg(long)]
         title: Option<String>,
     },
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// `human` (grouped by file) or `json` (for CI).
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Check what a build with these options would publish.
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -39,6 +39,9 @@ pub struct RawConfig {
     paginate_by: Spanned<usize>,
     #[serde(default)]
     copyright: String,
+    /// Raw HTML in Markdown is kept (a trusted newsroom); `false` sanitises it.
+    #[serde(default = "yes")]
+    unsafe_html: bool,
     /// Show times as 오전/오후 h:mm instead of 24-hour HH:mm.
     #[serde(default)]
     ampm: bool,
@@ -351,6 +354,7 @@ pub struct Config {
     pub paginate_by: usize,
     pub copyright: String,
     pub twelve_hour: bool,
+    pub unsafe_html: bool,
     pub slug: SlugStrategy,
     pub section_order: Vec<String>,
     pub taxonomies: Vec<TaxonomyConfig>,
@@ -712,6 +716,7 @@ impl Config {
             paginate_by: *raw.paginate_by.get_ref(),
             copyright: raw.copyright,
             twelve_hour: raw.ampm,
+            unsafe_html: raw.unsafe_html,
             slug,
             section_order: raw
                 .sections

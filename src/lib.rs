@@ -5,6 +5,7 @@
 //! (Tera pages) → [`output`] (staging folder, atomic swap). [`prepare`] does everything up to
 //! the templates and is shared by `build`, `check` and `serve`.
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;
@@ -70,6 +71,16 @@ impl LinkResolver for SiteLinks<'_> {
 
 /// Loads, relates and renders the content of the site at `config`'s root.
 pub fn prepare(config: Config, options: &BuildOptions) -> Result<Prepared> {
+    let prepared = prepare_all(config, options);
+    if prepared.warnings.has_errors() {
+        return Err(Error::Content(prepared.warnings));
+    }
+    Ok(prepared)
+}
+
+/// Like [`prepare`], but always returns the model, with every problem (errors included) in
+/// `warnings`, so `nuri check` can go on to templates and links.
+pub fn prepare_all(config: Config, options: &BuildOptions) -> Prepared {
     let mut library = content::load(&config);
     let mut diags = std::mem::take(&mut library.diagnostics);
     let site = Site::build(library, &config, options, &mut diags);
@@ -85,6 +96,7 @@ pub fn prepare(config: Config, options: &BuildOptions) -> Result<Prepared> {
                 e.article.body_line,
                 &links,
             )
+            .map(|r| clean(&config, r))
         })
         .collect();
     let mut bodies = Vec::with_capacity(results.len());
@@ -103,7 +115,7 @@ pub fn prepare(config: Config, options: &BuildOptions) -> Result<Prepared> {
         .map(|s| match &s.meta {
             Some(m) if !m.body.is_empty() => {
                 match markdown::render(&m.file.display, &m.body, 1, &links) {
-                    Ok(r) => r.html,
+                    Ok(r) => clean(&config, r).html,
                     Err(ds) => {
                         diags.extend(ds);
                         String::new()
@@ -117,7 +129,7 @@ pub fn prepare(config: Config, options: &BuildOptions) -> Result<Prepared> {
     for (key, profile) in &site.authors {
         match markdown::render(&profile.file.display, &profile.bio, 1, &links) {
             Ok(r) => {
-                author_bios.insert(key.clone(), r.html);
+                author_bios.insert(key.clone(), clean(&config, r).html);
             }
             Err(ds) => diags.extend(ds),
         }
@@ -139,10 +151,7 @@ pub fn prepare(config: Config, options: &BuildOptions) -> Result<Prepared> {
         .collect();
 
     diags.sort();
-    if diags.has_errors() {
-        return Err(Error::Content(diags));
-    }
-    Ok(Prepared {
+    Prepared {
         config,
         site,
         bodies,
@@ -151,7 +160,16 @@ pub fn prepare(config: Config, options: &BuildOptions) -> Result<Prepared> {
         author_bios,
         warnings: diags,
         options: options.clone(),
-    })
+    }
+}
+
+/// Sanitises rendered HTML when the site does not trust raw HTML in Markdown.
+fn clean(config: &Config, mut r: Rendered) -> Rendered {
+    if !config.unsafe_html {
+        r.html = markdown::sanitize(&r.html);
+        r.summary_html = markdown::sanitize(&r.summary_html);
+    }
+    r
 }
 
 /// `@/a.md#배경` must name a heading that `a.md` has.

@@ -30,6 +30,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Build(args) => build(&cli.root, &args),
+        Command::Check(args) => check(&cli.root, &args),
         Command::Init { dir } => {
             let dir = if dir.is_absolute() {
                 dir
@@ -73,6 +74,25 @@ pub fn build_options(args: &BuildArgs) -> Result<BuildOptions> {
         expired: args.expired,
         now,
     })
+}
+
+fn check(root: &std::path::Path, args: &cli::CheckArgs) -> Result<()> {
+    let request = nuri::BuildRequest {
+        root: root.to_path_buf(),
+        output: None,
+        base_url: args.build.base_url.clone(),
+        options: build_options(&args.build)?,
+    };
+    let diags = nuri::check::check(&request);
+    match args.format {
+        cli::Format::Human => print!("{}", nuri::check::human(&diags)),
+        cli::Format::Json => println!("{}", nuri::check::json(&diags)),
+    }
+    if diags.is_empty() {
+        Ok(())
+    } else {
+        std::process::exit(1)
+    }
 }
 
 fn build(root: &std::path::Path, args: &BuildArgs) -> Result<()> {

@@ -28,6 +28,9 @@ struct RawFrontMatter {
     draft: bool,
     #[serde(default)]
     slug: Option<Spanned<String>>,
+    /// A fixed URL path for this article, instead of the permalink pattern.
+    #[serde(default)]
+    path: Option<Spanned<String>>,
     #[serde(default)]
     id: Option<Spanned<u64>>,
     #[serde(default)]
@@ -143,6 +146,8 @@ pub struct Article {
     pub expire_at: Option<Timestamp>,
     pub draft: bool,
     pub slug: String,
+    /// A fixed site path (`/special/election/`), checked: no `..`, backslash or control chars.
+    pub path: Option<String>,
     pub id: Option<u64>,
     /// Section key: the folder name under `content/` (or the front-matter `section`).
     pub section: Option<String>,
@@ -225,6 +230,17 @@ impl Article {
         let slug = resolve_slug(&file, &raw, id, config.slug, &split).unwrap_or_else(|d| {
             errors.push(d);
             String::new()
+        });
+
+        let fixed_path = raw.path.as_ref().and_then(|p| {
+            let written = slug::nfc(p.get_ref().trim());
+            match check_path(&written) {
+                Ok(path) => Some(path),
+                Err(why) => {
+                    errors.push(at(p.span(), format!("`path` {why}")).with_hint("write a site path such as \"/special/election-2024/\""));
+                    None
+                }
+            }
         });
 
         let section = match &raw.section {
@@ -317,6 +333,7 @@ impl Article {
             expire_at,
             draft: raw.draft,
             slug,
+            path: fixed_path,
             id,
             section,
             tags,
@@ -432,6 +449,25 @@ fn names(
         }
     }
     out
+}
+
+/// A user-written site path: each segment must be a plain name.
+fn check_path(path: &str) -> Result<String, String> {
+    let trimmed = path.trim_matches('/');
+    if trimmed.is_empty() {
+        return Err("is empty".into());
+    }
+    if path.contains('\\') {
+        return Err(format!("`{path}` contains a backslash"));
+    }
+    for seg in trimmed.split('/') {
+        slug::check_segment(seg).map_err(|why| format!("segment {why}"))?;
+    }
+    let mut out = format!("/{trimmed}");
+    if path.ends_with('/') || !trimmed.rsplit('/').next().unwrap_or("").contains('.') {
+        out.push('/');
+    }
+    Ok(out)
 }
 
 fn check_image_src(src: &str) -> Result<(), String> {

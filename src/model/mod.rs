@@ -299,6 +299,9 @@ fn article_path(
     article: &Article,
     section: Option<&Section>,
 ) -> Result<String, Diagnostic> {
+    if let Some(path) = &article.path {
+        return Ok(path.clone());
+    }
     let local = article.date.to_zoned(config.timezone.clone());
     let pattern = &config.permalink.pattern;
     let mut out = String::with_capacity(pattern.len() + 32);
