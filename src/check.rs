@@ -17,7 +17,12 @@ pub fn check(request: &BuildRequest) -> Diagnostics {
     let config = match load_config(request) {
         Ok(c) => c,
         Err(Error::Config(d)) => return d,
-        Err(e) => return Diagnostics(vec![Diagnostic::error(crate::config::CONFIG_FILE, e.to_string())]),
+        Err(e) => {
+            return Diagnostics(vec![Diagnostic::error(
+                crate::config::CONFIG_FILE,
+                e.to_string(),
+            )]);
+        }
     };
     let prepared = prepare_all(config, &request.options);
     let mut diags = prepared.warnings.clone();
@@ -35,7 +40,11 @@ pub fn check(request: &BuildRequest) -> Diagnostics {
             let found: Vec<Result<Vec<Diagnostic>, Diagnostic>> = jobs
                 .par_iter()
                 .filter(|j| matches!(j.content, Content::Template(..)))
-                .map(|job| renderer.render(job).map(|html| broken_links(&renderer, job, &html, &exists)))
+                .map(|job| {
+                    renderer
+                        .render(job)
+                        .map(|html| broken_links(&renderer, job, &html, &exists))
+                })
                 .collect();
             let mut render_errors = Diagnostics::default();
             for r in found {
@@ -72,20 +81,33 @@ fn unknown_authors(p: &Prepared, diags: &mut Diagnostics) {
 /// The output file an internal URL points to, or `None` for external and special links.
 fn target_of(config: &Config, page_path: &str, href: &str) -> Option<Result<String, String>> {
     let href = href.replace("&amp;", "&");
-    if href.is_empty() || href.starts_with('#') || href.starts_with("mailto:") || href.starts_with("tel:") || href.starts_with("data:") {
+    if href.is_empty()
+        || href.starts_with('#')
+        || href.starts_with("mailto:")
+        || href.starts_with("tel:")
+        || href.starts_with("data:")
+    {
         return None;
     }
     let base = config.base_url.full();
     let path = if let Some(rest) = href.strip_prefix(&base) {
         format!("/{rest}")
-    } else if href.starts_with("http://") || href.starts_with("https://") || href.starts_with("//") {
+    } else if href.starts_with("http://") || href.starts_with("https://") || href.starts_with("//")
+    {
         return None;
     } else if let Some(rooted) = href.strip_prefix('/') {
         match rooted.strip_prefix(config.base_url.path.trim_start_matches('/')) {
             Some(rest) => format!("/{rest}"),
-            None => return Some(Err(format!("`{href}` is outside the site's base path {}", config.base_url.path))),
+            None => {
+                return Some(Err(format!(
+                    "`{href}` is outside the site's base path {}",
+                    config.base_url.path
+                )));
+            }
         }
-    } else if href.contains(':') && !href.contains('/') || href.split('/').next().is_some_and(|s| s.contains(':')) {
+    } else if href.contains(':') && !href.contains('/')
+        || href.split('/').next().is_some_and(|s| s.contains(':'))
+    {
         return None;
     } else {
         let dir = match page_path.rfind('/') {
@@ -117,7 +139,12 @@ fn target_of(config: &Config, page_path: &str, href: &str) -> Option<Result<Stri
 }
 
 /// Every `href` and `src` in rendered HTML that leads nowhere in the site.
-fn broken_links(r: &Renderer<'_>, job: &Job, html: &[u8], exists: &HashSet<String>) -> Vec<Diagnostic> {
+fn broken_links(
+    r: &Renderer<'_>,
+    job: &Job,
+    html: &[u8],
+    exists: &HashSet<String>,
+) -> Vec<Diagnostic> {
     let html = String::from_utf8_lossy(html);
     let mut out = Vec::new();
     let mut seen = HashSet::new();
@@ -128,10 +155,16 @@ fn broken_links(r: &Renderer<'_>, job: &Job, html: &[u8], exists: &HashSet<Strin
             let Some(end) = rest.find('"') else { break };
             let value = &rest[..end];
             rest = &rest[end..];
-            let Some(target) = target_of(&r.p.config, &job.path, value) else { continue };
+            let Some(target) = target_of(&r.p.config, &job.path, value) else {
+                continue;
+            };
             let problem = match target {
                 Err(why) => why,
-                Ok(file) if exists.contains(&file) || exists.contains(&format!("{file}/index.html")) => continue,
+                Ok(file)
+                    if exists.contains(&file) || exists.contains(&format!("{file}/index.html")) =>
+                {
+                    continue;
+                }
                 Ok(_) => format!("`{value}` points to nothing in the site"),
             };
             if seen.insert(value.to_string()) {
@@ -151,16 +184,22 @@ fn locate(r: &Renderer<'_>, job: &Job, value: &str, problem: String) -> Diagnost
         if let Some(pos) = a.body.find(needle).or_else(|| a.body.find(value)) {
             return Diagnostic::error(&a.file.display, format!("broken link: {problem}"))
                 .at_offset(&a.body, pos, a.body_line)
-                .with_hint("fix the path, or add the missing file under static/ or beside the article");
+                .with_hint(
+                    "fix the path, or add the missing file under static/ or beside the article",
+                );
         }
-        if let Some(img) = &a.image {
-            if value.ends_with(&img.src) {
-                return Diagnostic::error(&a.file.display, format!("broken lead image: {problem}")).at(img.line, 1);
-            }
+        if let Some(img) = &a.image
+            && value.ends_with(&img.src)
+        {
+            return Diagnostic::error(&a.file.display, format!("broken lead image: {problem}"))
+                .at(img.line, 1);
         }
     }
-    Diagnostic::error(PathBuf::from(format!("(page {})", job.path)), format!("broken link: {problem}"))
-        .with_hint(format!("made by the template {}", r.describe(job)))
+    Diagnostic::error(
+        PathBuf::from(format!("(page {})", job.path)),
+        format!("broken link: {problem}"),
+    )
+    .with_hint(format!("made by the template {}", r.describe(job)))
 }
 
 /// Prints diagnostics grouped by file, for people.
@@ -182,7 +221,11 @@ pub fn human(diags: &Diagnostics) -> String {
     if errors + warnings == 0 {
         out.push_str("no problems found\n");
     } else {
-        out.push_str(&format!("\n{errors} error{}, {warnings} warning{}\n", if errors == 1 { "" } else { "s" }, if warnings == 1 { "" } else { "s" }));
+        out.push_str(&format!(
+            "\n{errors} error{}, {warnings} warning{}\n",
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" }
+        ));
     }
     out
 }

@@ -343,6 +343,25 @@ pub fn escape_text(s: &str) -> String {
     escape_attr(s)
 }
 
+/// Cleans article HTML for sites with `unsafe_html = false`: scripts, event handlers,
+/// `javascript:` URLs and unknown tags go; headings keep their ids, images their lazy loading.
+pub fn sanitize(html: &str) -> String {
+    use std::sync::OnceLock;
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEANER
+        .get_or_init(|| {
+            let mut b = ammonia::Builder::default();
+            b.add_generic_attributes(["id", "class", "lang"]);
+            b.add_tag_attributes("img", ["loading", "decoding", "width", "height"]);
+            b.add_tag_attributes("td", ["style"]);
+            b.add_tag_attributes("th", ["style"]);
+            b.add_tags(["figure", "figcaption", "section", "aside", "mark"]);
+            b
+        })
+        .clean(html)
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,23 +446,4 @@ mod tests {
         let r = md("**동맹은** [오늘](https://x.kr) 출범했다.\n").unwrap();
         assert_eq!(r.stats.words, 3);
     }
-}
-
-/// Cleans article HTML for sites with `unsafe_html = false`: scripts, event handlers,
-/// `javascript:` URLs and unknown tags go; headings keep their ids, images their lazy loading.
-pub fn sanitize(html: &str) -> String {
-    use std::sync::OnceLock;
-    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
-    CLEANER
-        .get_or_init(|| {
-            let mut b = ammonia::Builder::default();
-            b.add_generic_attributes(["id", "class", "lang"]);
-            b.add_tag_attributes("img", ["loading", "decoding", "width", "height"]);
-            b.add_tag_attributes("td", ["style"]);
-            b.add_tag_attributes("th", ["style"]);
-            b.add_tags(["figure", "figcaption", "section", "aside", "mark"]);
-            b
-        })
-        .clean(html)
-        .to_string()
 }

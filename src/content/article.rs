@@ -237,7 +237,10 @@ impl Article {
             match check_path(&written) {
                 Ok(path) => Some(path),
                 Err(why) => {
-                    errors.push(at(p.span(), format!("`path` {why}")).with_hint("write a site path such as \"/special/election-2024/\""));
+                    errors.push(
+                        at(p.span(), format!("`path` {why}"))
+                            .with_hint("write a site path such as \"/special/election-2024/\""),
+                    );
                     None
                 }
             }
@@ -424,27 +427,23 @@ fn names(
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(values.len());
+    let mut seen = std::collections::HashSet::with_capacity(values.len());
     for v in values {
         let name = slug::nfc(v.get_ref().trim());
-        let (line, column) = front_matter::position(split, v.span());
+        // Positions are computed only for errors: finding a line is linear in the text.
+        let at = |message: String| {
+            let (line, column) = front_matter::position(split, v.span());
+            Diagnostic::error(path, message).at(line, column)
+        };
         if name.is_empty() {
-            errors.push(
-                Diagnostic::error(path, format!("`{field}` has an empty entry")).at(line, column),
-            );
+            errors.push(at(format!("`{field}` has an empty entry")));
             continue;
         }
         if name.chars().any(char::is_control) {
-            errors.push(
-                Diagnostic::error(
-                    path,
-                    format!("`{field}` entry contains a control character"),
-                )
-                .at(line, column),
-            );
+            errors.push(at(format!("`{field}` entry contains a control character")));
             continue;
         }
-        let key = slug::term_key(&name);
-        if !out.iter().any(|o| slug::term_key(o) == key) {
+        if seen.insert(slug::term_key(&name)) {
             out.push(name);
         }
     }
