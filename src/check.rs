@@ -30,7 +30,8 @@ pub fn check(request: &BuildRequest) -> Diagnostics {
     match Templates::load(&prepared.config) {
         Err(d) => diags.extend(d.0),
         Ok(mut templates) => {
-            let renderer = Renderer::new(&prepared, &mut templates);
+            let state = crate::render::RenderState::new(&prepared, &mut templates);
+            let renderer = Renderer::new(&prepared, &templates, &state);
             let (mut jobs, plan_problems) = renderer.plan();
             diags.extend(plan_problems.0);
             let files = renderer.files();

@@ -20,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into its output folder (public/ by default).
     Build(BuildArgs),
+    /// Preview the site at http://127.0.0.1:1111/, rebuilding and reloading on every save.
+    Serve(ServeArgs),
     /// Check the whole site (content, links, templates) without writing anything.
     Check(CheckArgs),
     /// Create a new site in DIR with the default theme and one example article.
@@ -35,6 +37,28 @@ pub enum Command {
         #[arg(long)]
         title: Option<String>,
     },
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; use 0.0.0.0 to share on your network).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Port (0 picks a free one).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Open the site in a browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Include drafts.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Include articles scheduled for later.
+    #[arg(long)]
+    pub future: bool,
+    /// Include expired articles.
+    #[arg(long)]
+    pub expired: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -73,4 +97,7 @@ pub struct BuildArgs {
     /// Override base_url from config.toml (e.g. for a GitHub Pages project site).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Rebuild whenever a source file changes (no server; see `nuri serve`).
+    #[arg(long)]
+    pub watch: bool,
 }

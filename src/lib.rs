@@ -17,6 +17,7 @@ pub mod render;
 pub mod scaffold;
 pub mod search_index;
 pub mod seo;
+pub mod serve;
 pub mod sitemap;
 pub mod text;
 
@@ -51,7 +52,7 @@ pub struct Prepared {
 }
 
 /// Resolves `@/path.md` links against the site model.
-struct SiteLinks<'a>(&'a Site);
+pub(crate) struct SiteLinks<'a>(&'a Site);
 
 impl LinkResolver for SiteLinks<'_> {
     fn resolve(&self, target: &str) -> std::result::Result<String, String> {
@@ -164,7 +165,7 @@ pub fn prepare_all(config: Config, options: &BuildOptions) -> Prepared {
 }
 
 /// Sanitises rendered HTML when the site does not trust raw HTML in Markdown.
-fn clean(config: &Config, mut r: Rendered) -> Rendered {
+pub(crate) fn clean(config: &Config, mut r: Rendered) -> Rendered {
     if !config.unsafe_html {
         r.html = markdown::sanitize(&r.html);
         r.summary_html = markdown::sanitize(&r.summary_html);
@@ -173,7 +174,7 @@ fn clean(config: &Config, mut r: Rendered) -> Rendered {
 }
 
 /// `@/a.md#배경` must name a heading that `a.md` has.
-fn check_anchors(site: &Site, bodies: &[Rendered], diags: &mut Diagnostics) {
+pub(crate) fn check_anchors(site: &Site, bodies: &[Rendered], diags: &mut Diagnostics) {
     for (i, body) in bodies.iter().enumerate() {
         for link in &body.links {
             let (Some(anchor), Some(&target)) = (&link.anchor, site.by_source.get(&link.target))
@@ -272,11 +273,12 @@ pub fn build(request: &BuildRequest) -> Result<Report> {
     let prepared = prepare(config, &request.options)?;
     phases.mark("prepare");
     let mut templates = render::Templates::load(&prepared.config).map_err(Error::Template)?;
-    let renderer = render::Renderer::new(&prepared, &mut templates);
+    let state = render::RenderState::new(&prepared, &mut templates);
+    let renderer = render::Renderer::new(&prepared, &templates, &state);
     phases.mark("views");
     let (mut jobs, mut problems) = renderer.plan();
     phases.mark("plan");
-    let files = renderer.files();
+    let (files, file_warnings) = renderer.files_checked();
     problems.extend(renderer.check_collisions(&mut jobs, &files).0);
     if problems.has_errors() {
         return Err(Error::Content(problems));
@@ -318,7 +320,11 @@ pub fn build(request: &BuildRequest) -> Result<Report> {
         articles: prepared.site.entries.len(),
         pages: jobs.len(),
         files: files.len(),
-        warnings: prepared.warnings,
+        warnings: {
+            let mut w = prepared.warnings.clone();
+            w.extend(file_warnings.0);
+            w
+        },
         elapsed: started.elapsed(),
     })
 }

@@ -31,6 +31,18 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Build(args) => build(&cli.root, &args),
         Command::Check(args) => check(&cli.root, &args),
+        Command::Serve(args) => nuri::serve::serve(nuri::serve::ServeOptions {
+            root: cli.root.clone(),
+            bind: args.bind,
+            port: args.port,
+            open: args.open,
+            options: BuildOptions {
+                drafts: args.drafts,
+                future: args.future,
+                expired: args.expired,
+                now: jiff::Timestamp::now(),
+            },
+        }),
         Command::Init { dir } => {
             let dir = if dir.is_absolute() {
                 dir
@@ -102,7 +114,18 @@ fn build(root: &std::path::Path, args: &BuildArgs) -> Result<()> {
         base_url: args.base_url.clone(),
         options: build_options(args)?,
     };
+    if args.watch {
+        return nuri::serve::watch_build(request, |result| match result {
+            Ok(report) => print_report(&report),
+            Err(e) => eprintln!("{e}\nerror: the build failed; the previous site is unchanged"),
+        });
+    }
     let report = nuri::build(&request)?;
+    print_report(&report);
+    Ok(())
+}
+
+fn print_report(report: &nuri::Report) {
     for w in report.warnings.warnings() {
         eprintln!("{w}");
     }
@@ -114,5 +137,4 @@ fn build(root: &std::path::Path, args: &BuildArgs) -> Result<()> {
         report.output.display(),
         report.elapsed.as_millis()
     );
-    Ok(())
 }

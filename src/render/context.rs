@@ -99,7 +99,7 @@ impl Renderer<'_> {
                     .map(|(si, sec)| {
                         map! {
                             "section" => v.sections[si].clone(),
-                            "articles" => sec.articles.iter().take(5).map(|&j| v.cards[j].clone()).collect::<Vec<_>>(),
+                            "articles" => sec.articles.iter().take(5).map(|&j| v.card(j)).collect::<Vec<_>>(),
                         }
                     })
                     .collect();

@@ -19,29 +19,53 @@ pub use plan::{Content, Job, PageKind};
 pub use templates::Templates;
 use views::Views;
 
-/// Renders the files of one prepared site with one set of templates.
-pub struct Renderer<'a> {
-    pub p: &'a Prepared,
-    pub templates: &'a Templates,
+/// What rendering derives from a prepared site once: views, pagination and feed lists.
+/// Kept by `nuri serve` between rebuilds, so one changed card is rebuilt, not all.
+pub struct RenderState {
     pub views: Views,
     pub lists: plan::Lists,
     pub feeds: Vec<FeedSpec>,
 }
 
-impl<'a> Renderer<'a> {
-    pub fn new(p: &'a Prepared, templates: &'a mut Templates) -> Renderer<'a> {
+impl RenderState {
+    /// Builds the views and hands the site-wide `site` view to the templates.
+    pub fn new(p: &Prepared, templates: &mut Templates) -> RenderState {
         let views = Views::build(p);
         templates
             .tera
             .global_context()
             .insert_value("site", views.site.clone());
-        Renderer {
-            p,
-            templates,
+        RenderState {
             views,
             lists: plan::Lists::new(p),
             feeds: feeds::plan(p),
         }
+    }
+}
+
+/// Renders the files of one prepared site with one set of templates.
+pub struct Renderer<'a> {
+    pub p: &'a Prepared,
+    pub templates: &'a Templates,
+    pub views: &'a Views,
+    pub lists: &'a plan::Lists,
+    pub feeds: &'a [FeedSpec],
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(p: &'a Prepared, templates: &'a Templates, state: &'a RenderState) -> Renderer<'a> {
+        Renderer {
+            p,
+            templates,
+            views: &state.views,
+            lists: &state.lists,
+            feeds: &state.feeds,
+        }
+    }
+
+    /// Renders a page and reports which entries' cards it showed (for incremental rebuilds).
+    pub fn render_with_deps(&self, job: &Job) -> (Result<Vec<u8>, Diagnostic>, Vec<usize>) {
+        views::record_cards(|| self.render(job))
     }
 
     pub fn render(&self, job: &Job) -> Result<Vec<u8>, Diagnostic> {
@@ -70,8 +94,15 @@ impl<'a> Renderer<'a> {
 
     /// Static files and bundle assets: output path → source file.
     pub fn files(&self) -> BTreeMap<String, PathBuf> {
+        self.files_checked().0
+    }
+
+    /// [`Renderer::files`], with warnings for symlinks that lead out of the site (skipped).
+    pub fn files_checked(&self) -> (BTreeMap<String, PathBuf>, Diagnostics) {
         let mut files = BTreeMap::new();
+        let mut warnings = Diagnostics::default();
         let c = &self.p.config;
+        let root = std::fs::canonicalize(&c.paths.root).unwrap_or_else(|_| c.paths.root.clone());
         for dir in [c.paths.theme.join("static"), c.paths.static_dir.clone()] {
             if !dir.is_dir() {
                 continue;
@@ -84,6 +115,19 @@ impl<'a> Renderer<'a> {
             {
                 let name = entry.file_name().to_string_lossy();
                 if !entry.file_type().is_file() || crate::content::is_editor_noise(&name) {
+                    continue;
+                }
+                if entry.path_is_symlink()
+                    && !std::fs::canonicalize(entry.path()).is_ok_and(|t| t.starts_with(&root))
+                {
+                    let shown = entry
+                        .path()
+                        .strip_prefix(&c.paths.root)
+                        .unwrap_or(entry.path());
+                    warnings.push(Diagnostic::warning(
+                        shown,
+                        "skipped a symbolic link that points outside the site",
+                    ));
                     continue;
                 }
                 if let Ok(rel) = entry.path().strip_prefix(&dir) {
@@ -102,7 +146,7 @@ impl<'a> Renderer<'a> {
                 asset.source.clone(),
             );
         }
-        files
+        (files, warnings)
     }
 
     /// Two things written to one file is an error naming both. A site's own static file

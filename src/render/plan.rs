@@ -278,7 +278,7 @@ impl Renderer<'_> {
         (jobs, diags)
     }
 
-    fn sitemap_urls(&self, jobs: &[Job]) -> Vec<SitemapUrl> {
+    pub fn sitemap_urls(&self, jobs: &[Job]) -> Vec<SitemapUrl> {
         let s = &self.p.site;
         let urls = Urls(&self.p.config);
         let mut lists = Vec::new();

@@ -31,6 +31,21 @@ fn opt_str(s: &Option<String>) -> Value {
     s.as_deref().map_or_else(Value::none, Value::from)
 }
 
+thread_local! {
+    static SHOWN: std::cell::RefCell<Option<Vec<usize>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f`, returning the entries whose cards it used (every card access goes through
+/// [`Views::card`]), so a changed article re-renders exactly the pages that show it.
+pub fn record_cards<T>(f: impl FnOnce() -> T) -> (T, Vec<usize>) {
+    SHOWN.with(|s| *s.borrow_mut() = Some(Vec::new()));
+    let out = f();
+    let mut shown = SHOWN.with(|s| s.borrow_mut().take()).unwrap_or_default();
+    shown.sort_unstable();
+    shown.dedup();
+    (out, shown)
+}
+
 /// Views shared by every page.
 pub struct Views {
     /// `site`: title, url, sections for the navigation, taxonomies.
@@ -42,6 +57,21 @@ pub struct Views {
 }
 
 impl Views {
+    /// The card of entry `j`; every page gets cards through here.
+    pub fn card(&self, j: usize) -> Value {
+        SHOWN.with(|s| {
+            if let Some(v) = s.borrow_mut().as_mut() {
+                v.push(j);
+            }
+        });
+        self.cards[j].clone()
+    }
+
+    /// Rebuilds the card of entry `i` after its article changed.
+    pub fn refresh(&mut self, p: &Prepared, i: usize) {
+        self.cards[i] = card(p, &self.sections, i);
+    }
+
     pub fn build(p: &Prepared) -> Views {
         let sections: Vec<Value> = p.site.sections.iter().map(section_link).collect();
         let cards = {
@@ -213,7 +243,7 @@ fn card(p: &Prepared, sections: &[Value], i: usize) -> Value {
 pub fn article(p: &Prepared, views: &Views, i: usize) -> Value {
     let body = &p.bodies[i];
     let nav = &p.site.nav[i];
-    let card_of = |j: Option<usize>| j.map_or_else(Value::none, |j| views.cards[j].clone());
+    let card_of = |j: Option<usize>| j.map_or_else(Value::none, |j| views.card(j));
     let a = &p.site.entries[i].article;
     let lang = a.lang.as_deref().unwrap_or(&p.config.language);
     let corrections: Vec<Value> = a
@@ -222,7 +252,7 @@ pub fn article(p: &Prepared, views: &Views, i: usize) -> Value {
         .map(|k| map! { "date" => ser(&date_view(k.date, &p.config.timezone, lang, p.config.twelve_hour)), "note" => k.note.as_str() })
         .collect();
     with(
-        views.cards[i].clone(),
+        views.card(i),
         [
             ("content", Value::safe_string(&body.html)),
             ("jsonld", Value::safe_string(&crate::seo::article(p, i))),
@@ -235,7 +265,7 @@ pub fn article(p: &Prepared, views: &Views, i: usize) -> Value {
                 Value::from(
                     nav.related
                         .iter()
-                        .map(|&j| views.cards[j].clone())
+                        .map(|&j| views.card(j))
                         .collect::<Vec<_>>(),
                 ),
             ),
@@ -272,7 +302,7 @@ pub fn paginator(
         "previous_url" => if current > 1 { Value::from(url_of(current - 1)) } else { Value::none() },
         "next_url" => if current < pages.len() { Value::from(url_of(current + 1)) } else { Value::none() },
         "pages" => numbers,
-        "items" => items[page.range.clone()].iter().map(|&j| views.cards[j].clone()).collect::<Vec<_>>(),
+        "items" => items[page.range.clone()].iter().map(|&j| views.card(j)).collect::<Vec<_>>(),
         "first_index" => page.range.start + 1,
     }
 }
