@@ -175,7 +175,18 @@ pub(crate) fn clean(config: &Config, mut r: Rendered) -> Rendered {
 
 /// `@/a.md#배경` must name a heading that `a.md` has.
 pub(crate) fn check_anchors(site: &Site, bodies: &[Rendered], diags: &mut Diagnostics) {
-    for (i, body) in bodies.iter().enumerate() {
+    check_anchors_of(site, bodies, 0..bodies.len(), diags);
+}
+
+/// [`check_anchors`] for the links of some entries only.
+pub(crate) fn check_anchors_of(
+    site: &Site,
+    bodies: &[Rendered],
+    entries: impl IntoIterator<Item = usize>,
+    diags: &mut Diagnostics,
+) {
+    for i in entries {
+        let body = &bodies[i];
         for link in &body.links {
             let (Some(anchor), Some(&target)) = (&link.anchor, site.by_source.get(&link.target))
             else {

@@ -13,7 +13,7 @@
 //! numbers or, when that would be longer, a base64 bitmap over all documents. Document
 //! numbers are recency ranks (0 is the newest), so a smaller number wins a tie.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use ahash::AHashMap;
@@ -90,72 +90,63 @@ struct Part {
     words: AHashMap<String, Postings>,
 }
 
+/// The index terms of one document: CJK keys and words, of the title and of the rest.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DocTerms {
+    title_cjk: Vec<u64>,
+    title_words: Vec<String>,
+    body_cjk: Vec<u64>,
+    body_words: Vec<String>,
+}
+
+/// What entry `i` contributes to the index (body terms exclude those in the title).
+pub fn doc_terms(p: &Prepared, i: usize) -> DocTerms {
+    let a = &p.site.entries[i].article;
+    let (mut tc, mut tw, mut bc, mut bw) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    terms(&a.title, &mut tc, &mut tw);
+    for text in a
+        .subtitle
+        .iter()
+        .chain(a.summary.iter())
+        .chain(a.tags.iter())
+    {
+        terms(text, &mut bc, &mut bw);
+    }
+    terms(&p.bodies[i].plain, &mut bc, &mut bw);
+    tc.sort_unstable();
+    tc.dedup();
+    tw.sort_unstable();
+    tw.dedup();
+    bc.sort_unstable();
+    bc.dedup();
+    bc.retain(|k| tc.binary_search(k).is_err());
+    bw.sort_unstable();
+    bw.dedup();
+    bw.retain(|w| tw.binary_search(w).is_err());
+    DocTerms {
+        title_cjk: tc,
+        title_words: tw.into_iter().map(|w| w.into_owned()).collect(),
+        body_cjk: bc,
+        body_words: bw.into_iter().map(|w| w.into_owned()).collect(),
+    }
+}
+
 fn index_range(p: &Prepared, docs: std::ops::Range<usize>) -> Part {
     let mut part = Part::default();
-    let (mut tc, mut tw, mut bc, mut bw) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for i in docs {
-        let a = &p.site.entries[i].article;
-        tc.clear();
-        tw.clear();
-        bc.clear();
-        bw.clear();
-        terms(&a.title, &mut tc, &mut tw);
-        for text in a
-            .subtitle
-            .iter()
-            .chain(a.summary.iter())
-            .chain(a.tags.iter())
-        {
-            terms(text, &mut bc, &mut bw);
-        }
-        terms(&p.bodies[i].plain, &mut bc, &mut bw);
-        tc.sort_unstable();
-        tc.dedup();
-        tw.sort_unstable();
-        tw.dedup();
-        bc.sort_unstable();
-        bc.dedup();
-        bw.sort_unstable();
-        bw.dedup();
+        let t = doc_terms(p, i);
         let doc = i as u32;
-        for &k in &tc {
+        for k in t.title_cjk {
             part.cjk.entry(k).or_default().title.push(doc);
         }
-        for &k in &bc {
-            if tc.binary_search(&k).is_err() {
-                part.cjk.entry(k).or_default().body.push(doc);
-            }
+        for k in t.body_cjk {
+            part.cjk.entry(k).or_default().body.push(doc);
         }
-        for w in &tw {
-            match part.words.get_mut(w.as_ref()) {
-                Some(p) => p.title.push(doc),
-                None => {
-                    part.words.insert(
-                        w.to_string(),
-                        Postings {
-                            title: vec![doc],
-                            body: Vec::new(),
-                        },
-                    );
-                }
-            }
+        for w in t.title_words {
+            part.words.entry(w).or_default().title.push(doc);
         }
-        for w in &bw {
-            if tw.binary_search(w).is_ok() {
-                continue;
-            }
-            match part.words.get_mut(w.as_ref()) {
-                Some(p) => p.body.push(doc),
-                None => {
-                    part.words.insert(
-                        w.to_string(),
-                        Postings {
-                            title: Vec::new(),
-                            body: vec![doc],
-                        },
-                    );
-                }
-            }
+        for w in t.body_words {
+            part.words.entry(w).or_default().body.push(doc);
         }
     }
     part
@@ -217,72 +208,126 @@ fn head(text: &str, max: usize) -> &str {
     }
 }
 
-/// Every file of the search index: (site path, bytes).
-pub fn files(p: &Prepared) -> Vec<(String, Vec<u8>)> {
-    let n = p.site.entries.len();
-    let per = n.div_ceil(rayon::current_num_threads().max(1) * 4).max(64);
-    let ranges: Vec<std::ops::Range<usize>> =
-        (0..n).step_by(per).map(|s| s..(s + per).min(n)).collect();
-    let parts: Vec<Part> = ranges.into_par_iter().map(|r| index_range(p, r)).collect();
-    // Ranges are in document order, so appending keeps every posting list sorted.
-    let mut cjk: AHashMap<u64, Postings> = AHashMap::new();
-    let mut words: AHashMap<String, Postings> = AHashMap::new();
-    for part in parts {
-        for (k, v) in part.cjk {
-            let slot = cjk.entry(k).or_default();
-            slot.title.extend(v.title);
-            slot.body.extend(v.body);
+/// Which file a term is written to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Shard {
+    Cjk(u32),
+    Words(String),
+}
+
+impl Shard {
+    fn path(&self) -> String {
+        match self {
+            Shard::Cjk(k) => format!("/search/k/{k}.json"),
+            Shard::Words(key) => format!("/search/w/{}.json", hex(key)),
         }
-        for (k, v) in part.words {
-            let slot = words.entry(k).or_default();
-            slot.title.extend(v.title);
-            slot.body.extend(v.body);
+    }
+}
+
+/// The whole index in memory, so `nuri serve` can update it for one edited article.
+pub struct SearchIndex {
+    cjk: AHashMap<u64, Postings>,
+    words: BTreeMap<String, Postings>,
+    docs: usize,
+    shards: usize,
+    /// CJK keys per shard, so one shard is rewritten without scanning every term.
+    by_shard: Vec<Vec<u64>>,
+}
+
+fn add(list: &mut Vec<u32>, doc: u32) {
+    if let Err(at) = list.binary_search(&doc) {
+        list.insert(at, doc);
+    }
+}
+
+fn remove(list: &mut Vec<u32>, doc: u32) {
+    if let Ok(at) = list.binary_search(&doc) {
+        list.remove(at);
+    }
+}
+
+impl SearchIndex {
+    pub fn build(p: &Prepared) -> SearchIndex {
+        let n = p.site.entries.len();
+        let per = n.div_ceil(rayon::current_num_threads().max(1) * 4).max(64);
+        let ranges: Vec<std::ops::Range<usize>> =
+            (0..n).step_by(per).map(|s| s..(s + per).min(n)).collect();
+        let parts: Vec<Part> = ranges.into_par_iter().map(|r| index_range(p, r)).collect();
+        // Ranges are in document order, so appending keeps every posting list sorted.
+        let mut cjk: AHashMap<u64, Postings> = AHashMap::new();
+        let mut words: BTreeMap<String, Postings> = BTreeMap::new();
+        for part in parts {
+            for (k, v) in part.cjk {
+                let slot = cjk.entry(k).or_default();
+                slot.title.extend(v.title);
+                slot.body.extend(v.body);
+            }
+            for (k, v) in part.words {
+                let slot = words.entry(k).or_default();
+                slot.title.extend(v.title);
+                slot.body.extend(v.body);
+            }
         }
+        let mut index = SearchIndex {
+            cjk,
+            words,
+            docs: n,
+            shards: 0,
+            by_shard: Vec::new(),
+        };
+        index.reshard();
+        index
     }
 
-    // Size the CJK shards by their encoded bytes.
-    let estimate = |p: &Postings| {
-        let lists = [&p.title, &p.body];
-        lists
-            .iter()
-            .map(|l| (l.len() * 3).min(n / 6 + 4))
-            .sum::<usize>()
-            + 12
-    };
-    let cjk_bytes: usize = cjk.values().map(estimate).sum();
-    let shards = (cjk_bytes / SHARD_BYTES)
-        .next_power_of_two()
-        .clamp(16, 16384);
-    let mut cjk_shards: BTreeMap<u32, Vec<(String, &Postings)>> = BTreeMap::new();
-    for (k, postings) in &cjk {
-        let term = cjk_term(*k);
-        cjk_shards
-            .entry(fnv1a(&term) % shards as u32)
-            .or_default()
-            .push((term, postings));
+    fn reshard(&mut self) {
+        self.shards = self.shard_count();
+        let mut by_shard = vec![Vec::new(); self.shards];
+        for &k in self.cjk.keys() {
+            by_shard[(fnv1a(&cjk_term(k)) % self.shards as u32) as usize].push(k);
+        }
+        self.by_shard = by_shard;
     }
-    let mut word_shards: BTreeMap<&str, Vec<(String, &Postings)>> = BTreeMap::new();
-    for (w, postings) in &words {
-        word_shards
-            .entry(word_shard_key(w))
-            .or_default()
-            .push((w.clone(), postings));
+
+    /// CJK shards sized by their encoded bytes.
+    fn shard_count(&self) -> usize {
+        let n = self.docs;
+        let estimate = |p: &Postings| {
+            [&p.title, &p.body]
+                .iter()
+                .map(|l| (l.len() * 3).min(n / 6 + 4))
+                .sum::<usize>()
+                + 12
+        };
+        let bytes: usize = self.cjk.values().map(estimate).sum();
+        (bytes / SHARD_BYTES).next_power_of_two().clamp(16, 16384)
     }
-    let mut out: Vec<(String, Vec<u8>)> = cjk_shards
-        .into_par_iter()
-        .map(|(k, mut terms)| {
-            terms.sort_by(|a, b| a.0.cmp(&b.0));
-            (format!("/search/k/{k}.json"), shard_json(&terms, n))
-        })
-        .collect();
-    out.par_extend(word_shards.into_par_iter().map(|(key, mut terms)| {
+
+    fn cjk_shard(&self, key: u64) -> (String, Shard) {
+        let term = cjk_term(key);
+        let shard = Shard::Cjk(fnv1a(&term) % self.shards as u32);
+        (term, shard)
+    }
+
+    fn shard_file(&self, shard: &Shard) -> Vec<u8> {
+        let mut terms: Vec<(String, &Postings)> = match shard {
+            Shard::Cjk(s) => self.by_shard[*s as usize]
+                .iter()
+                .filter_map(|k| self.cjk.get(k).map(|p| (cjk_term(*k), p)))
+                .collect(),
+            Shard::Words(key) => self
+                .words
+                .range(key.clone()..)
+                .take_while(|(w, _)| w.starts_with(key.as_str()))
+                .filter(|(w, _)| word_shard_key(w) == key)
+                .map(|(w, p)| (w.clone(), p))
+                .collect(),
+        };
+        terms.retain(|(_, p)| !p.title.is_empty() || !p.body.is_empty());
         terms.sort_by(|a, b| a.0.cmp(&b.0));
-        (
-            format!("/search/w/{}.json", hex(key)),
-            shard_json(&terms, n),
-        )
-    }));
-    out.par_extend((0..n).into_par_iter().map(|i| {
+        shard_json(&terms, self.docs)
+    }
+
+    fn doc_file(p: &Prepared, i: usize) -> (String, Vec<u8>) {
         let e = &p.site.entries[i];
         let a = &e.article;
         let local = a.date.to_zoned(p.config.timezone.clone());
@@ -305,13 +350,153 @@ pub fn files(p: &Prepared) -> Vec<(String, Vec<u8>)> {
             format!("/search/d/{i}.json"),
             serde_json::to_vec(&doc).expect("JSON"),
         )
-    }));
-    let meta = json!({ "version": 2, "docs": n, "shards": shards, "language": p.config.language });
-    out.push((
-        "/search/meta.json".into(),
-        serde_json::to_vec(&meta).expect("JSON"),
-    ));
-    out
+    }
+
+    /// Every file of the index: (site path, bytes).
+    pub fn files(&self, p: &Prepared) -> Vec<(String, Vec<u8>)> {
+        let n = self.docs;
+        let mut cjk_shards: BTreeMap<u32, Vec<(String, &Postings)>> = BTreeMap::new();
+        for (k, postings) in &self.cjk {
+            if postings.title.is_empty() && postings.body.is_empty() {
+                continue;
+            }
+            let (term, shard) = self.cjk_shard(*k);
+            let Shard::Cjk(s) = shard else { unreachable!() };
+            cjk_shards.entry(s).or_default().push((term, postings));
+        }
+        let mut word_shards: BTreeMap<&str, Vec<(String, &Postings)>> = BTreeMap::new();
+        for (w, postings) in &self.words {
+            if postings.title.is_empty() && postings.body.is_empty() {
+                continue;
+            }
+            word_shards
+                .entry(word_shard_key(w))
+                .or_default()
+                .push((w.clone(), postings));
+        }
+        let mut out: Vec<(String, Vec<u8>)> = cjk_shards
+            .into_par_iter()
+            .map(|(k, mut terms)| {
+                terms.sort_by(|a, b| a.0.cmp(&b.0));
+                (Shard::Cjk(k).path(), shard_json(&terms, n))
+            })
+            .collect();
+        out.par_extend(word_shards.into_par_iter().map(|(key, mut terms)| {
+            terms.sort_by(|a, b| a.0.cmp(&b.0));
+            (Shard::Words(key.to_string()).path(), shard_json(&terms, n))
+        }));
+        out.par_extend((0..n).into_par_iter().map(|i| Self::doc_file(p, i)));
+        out.push(("/search/meta.json".into(), self.meta(p)));
+        out
+    }
+
+    fn meta(&self, p: &Prepared) -> Vec<u8> {
+        let meta = json!({ "version": 2, "docs": self.docs, "shards": self.shards, "language": p.config.language });
+        serde_json::to_vec(&meta).expect("JSON")
+    }
+
+    /// Entry `i` (same place in the site) changed from `old` to `new` terms: updates the
+    /// postings and returns the files that changed, or every file if the shard count moved.
+    /// A shard that lost its last term is returned empty (`{}`); a fresh build omits it.
+    pub fn update(
+        &mut self,
+        p: &Prepared,
+        i: usize,
+        old: &DocTerms,
+        new: &DocTerms,
+    ) -> Vec<(String, Vec<u8>)> {
+        let doc = i as u32;
+        let mut touched: BTreeSet<Shard> = BTreeSet::new();
+        for k in old
+            .title_cjk
+            .iter()
+            .chain(&old.body_cjk)
+            .chain(&new.title_cjk)
+            .chain(&new.body_cjk)
+        {
+            touched.insert(self.cjk_shard(*k).1);
+        }
+        for w in old
+            .title_words
+            .iter()
+            .chain(&old.body_words)
+            .chain(&new.title_words)
+            .chain(&new.body_words)
+        {
+            touched.insert(Shard::Words(word_shard_key(w).to_string()));
+        }
+        for k in old.title_cjk.iter() {
+            if let Some(p) = self.cjk.get_mut(k) {
+                remove(&mut p.title, doc);
+            }
+        }
+        for k in old.body_cjk.iter() {
+            if let Some(p) = self.cjk.get_mut(k) {
+                remove(&mut p.body, doc);
+            }
+        }
+        for w in old.title_words.iter() {
+            if let Some(p) = self.words.get_mut(w) {
+                remove(&mut p.title, doc);
+            }
+        }
+        for w in old.body_words.iter() {
+            if let Some(p) = self.words.get_mut(w) {
+                remove(&mut p.body, doc);
+            }
+        }
+        for &k in new.title_cjk.iter().chain(&new.body_cjk) {
+            if !self.cjk.contains_key(&k) {
+                let Shard::Cjk(s) = self.cjk_shard(k).1 else {
+                    unreachable!()
+                };
+                self.by_shard[s as usize].push(k);
+                self.cjk.insert(k, Postings::default());
+            }
+        }
+        for &k in &new.title_cjk {
+            add(&mut self.cjk.get_mut(&k).expect("inserted").title, doc);
+        }
+        for &k in &new.body_cjk {
+            add(&mut self.cjk.get_mut(&k).expect("inserted").body, doc);
+        }
+        for w in &new.title_words {
+            add(&mut self.words.entry(w.clone()).or_default().title, doc);
+        }
+        for w in &new.body_words {
+            add(&mut self.words.entry(w.clone()).or_default().body, doc);
+        }
+        for k in old.title_cjk.iter().chain(&old.body_cjk) {
+            if self
+                .cjk
+                .get(k)
+                .is_some_and(|p| p.title.is_empty() && p.body.is_empty())
+            {
+                self.cjk.remove(k);
+                let Shard::Cjk(s) = self.cjk_shard(*k).1 else {
+                    unreachable!()
+                };
+                self.by_shard[s as usize].retain(|x| x != k);
+            }
+        }
+        self.words
+            .retain(|_, p| !p.title.is_empty() || !p.body.is_empty());
+        if self.shard_count() != self.shards {
+            self.reshard();
+            return self.files(p);
+        }
+        let mut out: Vec<(String, Vec<u8>)> = touched
+            .par_iter()
+            .map(|s| (s.path(), self.shard_file(s)))
+            .collect();
+        out.push(Self::doc_file(p, i));
+        out
+    }
+}
+
+/// Every file of the search index: (site path, bytes).
+pub fn files(p: &Prepared) -> Vec<(String, Vec<u8>)> {
+    SearchIndex::build(p).files(p)
 }
 
 #[cfg(test)]

@@ -157,6 +157,14 @@ impl Renderer<'_> {
 
     /// Every file of the site, in a stable order, and problems found while planning.
     pub fn plan(&self) -> (Vec<Job>, Diagnostics) {
+        self.plan_with(None)
+    }
+
+    /// [`Renderer::plan`], with a search index already built (as `nuri serve` keeps one).
+    pub fn plan_with(
+        &self,
+        search: Option<&crate::search_index::SearchIndex>,
+    ) -> (Vec<Job>, Diagnostics) {
         let s = &self.p.site;
         let c = &self.p.config;
         let mut diags = Diagnostics::default();
@@ -271,7 +279,11 @@ impl Renderer<'_> {
             bytes(path, data);
         }
         if c.search.enabled {
-            for (path, data) in crate::search_index::files(self.p) {
+            let files = match search {
+                Some(index) => index.files(self.p),
+                None => crate::search_index::files(self.p),
+            };
+            for (path, data) in files {
                 bytes(path, data);
             }
         }

@@ -105,11 +105,15 @@ fn rebuild(session: &mut Session, live: &Live, changes: &BTreeSet<Change>) {
             );
             let _ = std::io::stdout().flush();
             if search {
-                let index = session.search_index();
+                let index = session.search_update();
                 {
                     let mut store = live.store.write().expect("store");
                     for (path, bytes) in index {
-                        store.files.insert(path, bytes);
+                        if bytes.as_slice() == b"{}" {
+                            store.files.remove(&path);
+                        } else {
+                            store.files.insert(path, bytes);
+                        }
                     }
                 }
                 live.notify(Event::Indexed(generation));

@@ -21,7 +21,8 @@ use crate::content::{Article, FileKind, classify, read_text};
 use crate::error::{Diagnostic, Diagnostics, Error};
 use crate::markdown;
 use crate::render::{Content, Job, RenderState, Renderer, Templates};
-use crate::{BuildRequest, Prepared, SiteLinks, check_anchors, clean, load_config, prepare_all};
+use crate::search_index::{DocTerms, SearchIndex, doc_terms};
+use crate::{BuildRequest, Prepared, SiteLinks, check_anchors_of, clean, load_config, prepare_all};
 
 /// A rendered page and the entries it shows.
 type Rendered = (Result<Vec<u8>, Diagnostic>, Vec<usize>);
@@ -36,6 +37,13 @@ struct Built {
     jobs: Vec<Job>,
     /// Per entry: the jobs whose pages show it.
     shown_by: Vec<Vec<usize>>,
+    search: Option<SearchIndex>,
+    /// Static files and bundle assets, as of the last full or static rebuild.
+    statics: BTreeMap<String, PathBuf>,
+    /// Per source path: the entries whose `@/` links point to it.
+    linked_from: HashMap<String, Vec<usize>>,
+    /// Search terms of edited entries before the edit, until the index catches up.
+    pending_search: Vec<(usize, DocTerms)>,
 }
 
 /// What a rebuild changed.
@@ -117,12 +125,21 @@ impl Session {
         }
         let mut templates = Templates::load(&prepared.config)?;
         let state = RenderState::new(&prepared, &mut templates);
+        let search = prepared
+            .config
+            .search
+            .enabled
+            .then(|| SearchIndex::build(&prepared));
         let built = Built {
             prepared,
             templates,
             state,
             jobs: Vec::new(),
             shown_by: Vec::new(),
+            search,
+            statics: BTreeMap::new(),
+            linked_from: HashMap::new(),
+            pending_search: Vec::new(),
         };
         self.render_everything(built, "full")
     }
@@ -133,7 +150,7 @@ impl Session {
         kind: &'static str,
     ) -> Result<Update, Diagnostics> {
         let renderer = Renderer::new(&built.prepared, &built.templates, &built.state);
-        let (mut jobs, mut problems) = renderer.plan();
+        let (mut jobs, mut problems) = renderer.plan_with(built.search.as_ref());
         let (statics, _) = renderer.files_checked();
         problems.extend(renderer.check_collisions(&mut jobs, &statics).0);
         if problems.has_errors() {
@@ -164,6 +181,17 @@ impl Session {
         let pages = jobs.len();
         built.jobs = jobs;
         built.shown_by = shown_by;
+        built.statics = statics.clone();
+        built.linked_from.clear();
+        for (i, body) in built.prepared.bodies.iter().enumerate() {
+            for link in &body.links {
+                built
+                    .linked_from
+                    .entry(link.target.clone())
+                    .or_default()
+                    .push(i);
+            }
+        }
         self.built = Some(built);
         Ok(Update {
             all: Some(all),
@@ -208,6 +236,9 @@ impl Session {
         if problems.has_errors() {
             return Err(problems);
         }
+        if let Some(b) = self.built.as_mut() {
+            b.statics = statics.clone();
+        }
         Ok(Update {
             all: None,
             changed: Vec::new(),
@@ -248,6 +279,7 @@ impl Session {
     }
 
     fn apply(&mut self, edits: Vec<(usize, Article)>) -> Result<Update, Diagnostics> {
+        let mut phases = crate::Phases::new();
         let built = self.built.as_mut().expect("built");
         let mut diags = Diagnostics::default();
         let mut fresh = Vec::new();
@@ -269,6 +301,16 @@ impl Session {
         if diags.has_errors() {
             return Err(diags);
         }
+        for &(i, ..) in &fresh {
+            if built.search.is_some() {
+                let old = doc_terms(&built.prepared, i);
+                built.pending_search.push((i, old));
+            }
+        }
+        let modified_before: Vec<_> = fresh
+            .iter()
+            .map(|(i, ..)| built.prepared.site.entries[*i].article.modified())
+            .collect();
         let p = &mut built.prepared;
         for (i, article, body) in fresh.iter().cloned() {
             p.site.entries[i].article = article;
@@ -280,7 +322,15 @@ impl Session {
                 Err(d) => diags.push(d),
             }
         }
-        check_anchors(&p.site, &p.bodies, &mut diags);
+        phases.mark("parse+md");
+        let mut linking: BTreeSet<usize> = BTreeSet::new();
+        for (i, ..) in &fresh {
+            linking.insert(*i);
+            let rel = &p.site.entries[*i].article.file.rel;
+            linking.extend(built.linked_from.get(rel).into_iter().flatten().copied());
+        }
+        check_anchors_of(&p.site, &p.bodies, linking, &mut diags);
+        phases.mark("anchors");
         if diags.has_errors() {
             return Err(diags);
         }
@@ -321,11 +371,20 @@ impl Session {
             return Err(diags);
         }
         let pages = changed.len();
+        phases.mark("render");
         let c = &built.prepared.config;
-        for (path, bytes) in crate::sitemap::files(c, &renderer.sitemap_urls(&built.jobs)) {
-            changed.push((crate::model::output_file(&path), Arc::new(bytes)));
+        // Sitemaps carry modification times; news sitemaps titles of recent articles.
+        let modified = fresh
+            .iter()
+            .zip(&modified_before)
+            .any(|((i, ..), before)| built.prepared.site.entries[*i].article.modified() != *before);
+        if modified {
+            for (path, bytes) in crate::sitemap::files(c, &renderer.sitemap_urls(&built.jobs)) {
+                changed.push((crate::model::output_file(&path), Arc::new(bytes)));
+            }
         }
-        if c.sitemap.news {
+        let recent = crate::sitemap::news_items(&built.prepared, built.prepared.options.now);
+        if c.sitemap.news && fresh.iter().any(|(i, ..)| recent.contains(i)) {
             changed.push((
                 "sitemap-news.xml".into(),
                 Arc::new(crate::sitemap::news(
@@ -334,7 +393,7 @@ impl Session {
                 )),
             ));
         }
-        let (statics, _) = renderer.files_checked();
+        let statics = built.statics.clone();
         Ok(Update {
             all: None,
             changed,
@@ -345,15 +404,26 @@ impl Session {
         })
     }
 
-    /// The search index of the current model (refreshed after an incremental rebuild).
-    pub fn search_index(&self) -> Vec<(String, Bytes)> {
-        match &self.built {
-            Some(b) if b.prepared.config.search.enabled => crate::search_index::files(&b.prepared)
-                .into_iter()
-                .map(|(path, bytes)| (crate::model::output_file(&path), Arc::new(bytes)))
-                .collect(),
-            _ => Vec::new(),
+    /// Brings the search index up to date after an incremental rebuild: the files that
+    /// changed (an empty shard, `{}`, is one a fresh build would not write).
+    pub fn search_update(&mut self) -> Vec<(String, Bytes)> {
+        let Some(b) = self.built.as_mut() else {
+            return Vec::new();
+        };
+        let Some(index) = b.search.as_mut() else {
+            return Vec::new();
+        };
+        let mut changed: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        for (i, old) in std::mem::take(&mut b.pending_search) {
+            let new = doc_terms(&b.prepared, i);
+            for (path, bytes) in index.update(&b.prepared, i, &old, &new) {
+                changed.insert(crate::model::output_file(&path), bytes);
+            }
         }
+        changed
+            .into_iter()
+            .map(|(path, bytes)| (path, Arc::new(bytes)))
+            .collect()
     }
 
     /// Site title, for messages.
