@@ -70,9 +70,45 @@ impl LinkResolver for SiteLinks<'_> {
     }
 }
 
+/// The same answers as [`SiteLinks`], detached from the site so its articles can be
+/// changed (their Markdown freed) while links are resolved.
+struct LinkMap {
+    urls: std::collections::HashMap<String, String>,
+    excluded: BTreeMap<String, model::Exclusion>,
+}
+
+impl LinkMap {
+    fn of(site: &Site) -> LinkMap {
+        LinkMap {
+            urls: site
+                .entries
+                .iter()
+                .map(|e| (e.article.file.rel.clone(), e.url.clone()))
+                .collect(),
+            excluded: site.excluded.clone(),
+        }
+    }
+}
+
+impl LinkResolver for LinkMap {
+    fn resolve(&self, target: &str) -> std::result::Result<String, String> {
+        let target = target.trim_start_matches('/');
+        if let Some(url) = self.urls.get(target) {
+            return Ok(url.clone());
+        }
+        if let Some(why) = self.excluded.get(target) {
+            return Err(format!(
+                "the article is not published in this build: {}",
+                why.describe()
+            ));
+        }
+        Err(format!("no article content/{target}"))
+    }
+}
+
 /// Loads, relates and renders the content of the site at `config`'s root.
 pub fn prepare(config: Config, options: &BuildOptions) -> Result<Prepared> {
-    let prepared = prepare_all(config, options);
+    let prepared = prepare_with(config, options, false);
     if prepared.warnings.has_errors() {
         return Err(Error::Content(prepared.warnings));
     }
@@ -82,24 +118,35 @@ pub fn prepare(config: Config, options: &BuildOptions) -> Result<Prepared> {
 /// Like [`prepare`], but always returns the model, with every problem (errors included) in
 /// `warnings`, so `nuri check` can go on to templates and links.
 pub fn prepare_all(config: Config, options: &BuildOptions) -> Prepared {
+    prepare_with(config, options, true)
+}
+
+/// `keep_sources`: keep each article's Markdown after rendering (`nuri check` points into
+/// it); a build frees it, a large part of its memory.
+pub(crate) fn prepare_with(config: Config, options: &BuildOptions, keep_sources: bool) -> Prepared {
     let mut library = content::load(&config);
     let mut diags = std::mem::take(&mut library.diagnostics);
-    let site = Site::build(library, &config, options, &mut diags);
+    let mut site = Site::build(library, &config, options, &mut diags);
 
-    let links = SiteLinks(&site);
+    let link_map = LinkMap::of(&site);
     let results: Vec<std::result::Result<Rendered, Vec<Diagnostic>>> = site
         .entries
-        .par_iter()
+        .par_iter_mut()
         .map(|e| {
-            markdown::render(
+            let rendered = markdown::render(
                 &e.article.file.display,
                 &e.article.body,
                 e.article.body_line,
-                &links,
+                &link_map,
             )
-            .map(|r| clean(&config, r))
+            .map(|r| clean(&config, r));
+            if !keep_sources {
+                e.article.body = String::new();
+            }
+            rendered
         })
         .collect();
+    let links = SiteLinks(&site);
     let mut bodies = Vec::with_capacity(results.len());
     for r in results {
         match r {
@@ -265,7 +312,18 @@ impl Phases {
     }
     pub fn mark(&mut self, what: &str) {
         if self.on {
-            eprintln!("{what:>12}: {:>6} ms", self.last.elapsed().as_millis());
+            let rss = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("VmRSS"))
+                        .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string())
+                })
+                .unwrap_or_default();
+            eprintln!(
+                "{what:>12}: {:>6} ms  rss {rss} kB",
+                self.last.elapsed().as_millis()
+            );
         }
         self.last = Instant::now();
     }
@@ -285,7 +343,9 @@ pub fn build(request: &BuildRequest) -> Result<Report> {
     phases.mark("prepare");
     let mut templates = render::Templates::load(&prepared.config).map_err(Error::Template)?;
     let state = render::RenderState::new(&prepared, &mut templates);
-    let renderer = render::Renderer::new(&prepared, &templates, &state);
+    let mut renderer = render::Renderer::new(&prepared, &templates, &state);
+    // The search index is built beside the pages (below), not before them.
+    renderer.search_apart = true;
     phases.mark("views");
     let (mut jobs, mut problems) = renderer.plan();
     phases.mark("plan");
@@ -308,12 +368,27 @@ pub fn build(request: &BuildRequest) -> Result<Report> {
     };
     let staging = output::Staging::begin(&paths.output, &guard)?;
     let write_error = |e: output::OutputError| Diagnostic::error(staging.output(), e.to_string());
-    let diags = renderer.render_all(&jobs, |job, bytes| {
-        staging.write(&job.output, &bytes).map_err(write_error)
+    let search = || -> std::result::Result<usize, output::OutputError> {
+        if !prepared.config.search.enabled {
+            return Ok(0);
+        }
+        let index = search_index::SearchIndex::build(&prepared);
+        let count = std::sync::atomic::AtomicUsize::new(0);
+        index.each_file(&prepared, |path, data| {
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            staging.write(&model::output_file(&path), &data)
+        })?;
+        Ok(count.into_inner())
+    };
+    let (searched, diags) = rayon::join(search, || {
+        renderer.render_all(&jobs, |job, bytes| {
+            staging.write(&job.output, bytes).map_err(write_error)
+        })
     });
     if diags.has_errors() {
         return Err(Error::Render(diags));
     }
+    let search_files = searched?;
     phases.mark("render+write");
     let copied: Vec<std::result::Result<(), output::OutputError>> = files
         .par_iter()
@@ -329,7 +404,7 @@ pub fn build(request: &BuildRequest) -> Result<Report> {
     Ok(Report {
         output: output_dir,
         articles: prepared.site.entries.len(),
-        pages: jobs.len(),
+        pages: jobs.len() + search_files,
         files: files.len(),
         warnings: {
             let mut w = prepared.warnings.clone();

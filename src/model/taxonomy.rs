@@ -120,6 +120,13 @@ impl Taxonomy {
         }
     }
 
+    /// The index of the term a name belongs to.
+    pub fn index_of(&self, config: &Config, name: &str) -> Option<usize> {
+        self.by_slug
+            .get(&name_slug(config, &term_key(name)))
+            .copied()
+    }
+
     /// The term a name belongs to.
     pub fn term_of(&self, config: &Config, name: &str) -> Option<&Term> {
         self.by_slug

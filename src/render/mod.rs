@@ -50,6 +50,8 @@ pub struct Renderer<'a> {
     pub views: &'a Views,
     pub lists: &'a plan::Lists,
     pub feeds: &'a [FeedSpec],
+    /// The search index is written by the caller, beside the pages, not planned as jobs.
+    pub search_apart: bool,
 }
 
 impl<'a> Renderer<'a> {
@@ -60,6 +62,7 @@ impl<'a> Renderer<'a> {
             views: &state.views,
             lists: &state.lists,
             feeds: &state.feeds,
+            search_apart: false,
         }
     }
 
@@ -159,7 +162,24 @@ impl<'a> Renderer<'a> {
         let mut diags = Diagnostics::default();
         jobs.retain(|j| !(matches!(j.content, Content::Bytes(_)) && files.contains_key(&j.output)));
         let mut seen: HashMap<&str, &Job> = HashMap::with_capacity(jobs.len());
+        let search = self.p.config.search.enabled;
         for job in jobs.iter() {
+            if search
+                && job.output.starts_with("search/")
+                && job.output != "search/index.html"
+                && !matches!(job.content, Content::Bytes(_))
+            {
+                diags.push(
+                    Diagnostic::error(
+                        self.source_of(job),
+                        format!(
+                            "{} would be written inside the search index folder /search/",
+                            self.describe(job)
+                        ),
+                    )
+                    .with_hint("rename the section or file, or set [search] enabled = false"),
+                );
+            }
             if let Some(other) = seen.insert(job.output.as_str(), job) {
                 diags.push(
                     Diagnostic::error(
@@ -202,11 +222,14 @@ impl<'a> Renderer<'a> {
     /// Renders every job in parallel, passing each result to `write`.
     pub fn render_all<W>(&self, jobs: &[Job], write: W) -> Diagnostics
     where
-        W: Fn(&Job, Vec<u8>) -> Result<(), Diagnostic> + Sync,
+        W: Fn(&Job, &[u8]) -> Result<(), Diagnostic> + Sync,
     {
         let errors: Vec<Diagnostic> = jobs
             .par_iter()
-            .filter_map(|job| self.render(job).and_then(|bytes| write(job, bytes)).err())
+            .filter_map(|job| match &job.content {
+                Content::Bytes(b) => write(job, b).err(),
+                _ => self.render(job).and_then(|bytes| write(job, &bytes)).err(),
+            })
             .collect();
         // One template mistake breaks every page that uses it: report it once, with a count.
         let mut grouped: BTreeMap<(PathBuf, usize, usize, String), (Diagnostic, usize)> =

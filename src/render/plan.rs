@@ -278,7 +278,7 @@ impl Renderer<'_> {
         for (path, data) in stubs {
             bytes(path, data);
         }
-        if c.search.enabled {
+        if c.search.enabled && !self.search_apart {
             let files = match search {
                 Some(index) => index.files(self.p),
                 None => crate::search_index::files(self.p),
@@ -287,6 +287,7 @@ impl Renderer<'_> {
                 bytes(path, data);
             }
         }
+
         (jobs, diags)
     }
 

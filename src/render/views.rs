@@ -54,6 +54,8 @@ pub struct Views {
     pub cards: Vec<Value>,
     /// One link view per section.
     pub sections: Vec<Value>,
+    /// Per taxonomy, per term: its link view, shared by every card that shows the term.
+    pub terms: Vec<Vec<Value>>,
 }
 
 impl Views {
@@ -69,22 +71,34 @@ impl Views {
 
     /// Rebuilds the card of entry `i` after its article changed.
     pub fn refresh(&mut self, p: &Prepared, i: usize) {
-        self.cards[i] = card(p, &self.sections, i);
+        self.cards[i] = card(p, &self.sections, &self.terms, i);
     }
 
     pub fn build(p: &Prepared) -> Views {
         let sections: Vec<Value> = p.site.sections.iter().map(section_link).collect();
+        let terms: Vec<Vec<Value>> = p
+            .site
+            .taxonomies
+            .iter()
+            .map(|t| {
+                t.terms
+                    .iter()
+                    .map(|term| term_card_link(p, t, term))
+                    .collect()
+            })
+            .collect();
         let cards = {
             use rayon::prelude::*;
             (0..p.site.entries.len())
                 .into_par_iter()
-                .map(|i| card(p, &sections, i))
+                .map(|i| card(p, &sections, &terms, i))
                 .collect()
         };
         Views {
             site: site_view(p, &sections),
             cards,
             sections,
+            terms,
         }
     }
 }
@@ -134,23 +148,27 @@ fn term_link(t: &Term) -> Value {
     map! { "name" => t.name.as_str(), "slug" => t.slug.as_str(), "url" => t.url.as_str(), "permalink" => t.permalink.as_str(), "count" => t.articles.len() }
 }
 
-fn terms_of(p: &Prepared, tax: &Taxonomy, names: &[String]) -> Vec<Value> {
+/// A term as a card lists it; authors carry their job title and email.
+fn term_card_link(p: &Prepared, tax: &Taxonomy, t: &Term) -> Value {
+    let v = term_link(t);
+    if tax.config.name != "authors" {
+        return v;
+    }
+    let profile = p.site.authors.get(&crate::text::slug::term_key(&t.name));
+    let title = profile.map_or("", |p| p.title.as_str());
+    let email = profile.map_or("", |p| p.email.as_str());
+    with(
+        v,
+        [("title", Value::from(title)), ("email", Value::from(email))],
+    )
+}
+
+fn terms_of(p: &Prepared, ti: usize, shared: &[Vec<Value>], names: &[String]) -> Vec<Value> {
+    let tax = &p.site.taxonomies[ti];
     names
         .iter()
-        .filter_map(|n| tax.term_of(&p.config, n))
-        .map(|t| {
-            let v = term_link(t);
-            if tax.config.name != "authors" {
-                return v;
-            }
-            let profile = p.site.authors.get(&crate::text::slug::term_key(&t.name));
-            let title = profile.map_or("", |p| p.title.as_str());
-            let email = profile.map_or("", |p| p.email.as_str());
-            with(
-                v,
-                [("title", Value::from(title)), ("email", Value::from(email))],
-            )
-        })
+        .filter_map(|n| tax.index_of(&p.config, n))
+        .map(|k| shared[ti][k].clone())
         .collect()
 }
 
@@ -166,7 +184,7 @@ pub fn with<const N: usize>(base: Value, extra: [(&'static str, Value); N]) -> V
     Value::from(m)
 }
 
-fn card(p: &Prepared, sections: &[Value], i: usize) -> Value {
+fn card(p: &Prepared, sections: &[Value], shared: &[Vec<Value>], i: usize) -> Value {
     let e: &Entry = &p.site.entries[i];
     let a = &e.article;
     let c = &p.config;
@@ -181,6 +199,8 @@ fn card(p: &Prepared, sections: &[Value], i: usize) -> Value {
         None => body.summary_html.clone(),
     };
     let date = |ts| ser(&date_view(ts, &c.timezone, &lang, c.twelve_hour));
+    let published = date(a.date);
+    let updated = a.updated.map_or_else(Value::none, date);
     let image = match &p.images[i] {
         Some(img) => map! {
             "url" => img.url.as_str(),
@@ -195,24 +215,17 @@ fn card(p: &Prepared, sections: &[Value], i: usize) -> Value {
         None => Value::none(),
     };
     let mut other_terms: BTreeMap<String, Value> = BTreeMap::new();
-    for tax in &p.site.taxonomies {
-        if tax.config.name != "tags" && tax.config.name != "authors" {
-            other_terms.insert(
-                tax.config.name.clone(),
-                Value::from(terms_of(p, tax, a.terms_of(&tax.config.name))),
-            );
+    let (mut tags, mut authors) = (Vec::new(), Vec::new());
+    for (ti, tax) in p.site.taxonomies.iter().enumerate() {
+        let list = terms_of(p, ti, shared, a.terms_of(&tax.config.name));
+        match tax.config.name.as_str() {
+            "tags" => tags = list,
+            "authors" => authors = list,
+            name => {
+                other_terms.insert(name.to_string(), Value::from(list));
+            }
         }
     }
-    let tags = p
-        .site
-        .taxonomy("tags")
-        .map(|t| terms_of(p, t, &a.tags))
-        .unwrap_or_default();
-    let authors = p
-        .site
-        .taxonomy("authors")
-        .map(|t| terms_of(p, t, &a.authors))
-        .unwrap_or_default();
     map! {
         "title" => a.title.as_str(),
         "subtitle" => opt_str(&a.subtitle),
@@ -222,9 +235,9 @@ fn card(p: &Prepared, sections: &[Value], i: usize) -> Value {
         "summary" => summary,
         "summary_html" => Value::safe_string(&summary_html),
         "section" => e.section.map_or_else(Value::none, |s| sections[s].clone()),
-        "date" => date(a.date),
-        "updated" => a.updated.map_or_else(Value::none, date),
-        "modified" => date(a.modified()),
+        "date" => published.clone(),
+        "updated" => updated.clone(),
+        "modified" => if a.updated.is_some() { updated } else { published },
         "lang" => lang.as_str(),
         "lang_attr" => if lang != c.language { Value::from(lang.as_str()) } else { Value::none() },
         "image" => image,

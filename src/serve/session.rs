@@ -22,7 +22,9 @@ use crate::error::{Diagnostic, Diagnostics, Error};
 use crate::markdown;
 use crate::render::{Content, Job, RenderState, Renderer, Templates};
 use crate::search_index::{DocTerms, SearchIndex, doc_terms};
-use crate::{BuildRequest, Prepared, SiteLinks, check_anchors_of, clean, load_config, prepare_all};
+use crate::{
+    BuildRequest, Prepared, SiteLinks, check_anchors_of, clean, load_config, prepare_with,
+};
 
 /// A rendered page and the entries it shows.
 type Rendered = (Result<Vec<u8>, Diagnostic>, Vec<usize>);
@@ -119,7 +121,7 @@ impl Session {
     pub fn full(&mut self) -> Result<Update, Diagnostics> {
         self.built = None;
         let config = load_config(&self.request).map_err(diagnostics)?;
-        let prepared = prepare_all(config, &self.request.options);
+        let prepared = prepare_with(config, &self.request.options, false);
         if prepared.warnings.has_errors() {
             return Err(prepared.warnings.clone());
         }
