@@ -63,10 +63,16 @@ fn terms<'t>(text: &'t str, cjk: &mut Vec<u64>, words: &mut Vec<std::borrow::Cow
                 }
             }
             Run::Word(w) => {
-                if w.chars().count() > crate::text::tokens::MAX_WORD {
+                let max = crate::text::tokens::MAX_WORD;
+                if w.len() > max && (w.is_ascii() || w.chars().count() > max) {
                     continue;
                 }
-                if w.chars().any(|c| c.is_uppercase()) {
+                let upper = if w.is_ascii() {
+                    w.bytes().any(|b| b.is_ascii_uppercase())
+                } else {
+                    w.chars().any(char::is_uppercase)
+                };
+                if upper {
                     words.push(std::borrow::Cow::Owned(
                         w.chars().flat_map(char::to_lowercase).collect(),
                     ));
@@ -131,11 +137,11 @@ pub fn doc_terms(p: &Prepared, i: usize) -> DocTerms {
                 body_set.insert(k);
             }
         }
-        tw.sort_unstable();
-        tw.dedup();
-        bw.sort_unstable();
-        bw.dedup();
-        bw.retain(|w| tw.binary_search(w).is_err());
+        // Hash sets, not sorting: sorting hundreds of words per article was all memcmp.
+        let title_words: ahash::AHashSet<std::borrow::Cow<'_, str>> = tw.drain(..).collect();
+        let mut seen = ahash::AHashSet::with_capacity(bw.len());
+        bw.retain(|w| !title_words.contains(w) && seen.insert(w.clone()));
+        tw.extend(title_words);
         // Order within a document does not matter: each term gets the document once, and
         // documents are added in document order.
         let title_cjk: Vec<u64> = title_set.iter().copied().collect();

@@ -162,6 +162,12 @@ fn display(config: &Config, path: &Path) -> PathBuf {
 pub fn read_text(display_path: &Path, path: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::error(display_path, format!("cannot read: {e}")))?;
+    // SIMD validation: Korean text defeats the standard library's ASCII fast path, and
+    // checking every source byte took as long as parsing the front matter.
+    if simdutf8::basic::from_utf8(&bytes).is_ok() {
+        // SAFETY: validated just above.
+        return Ok(unsafe { String::from_utf8_unchecked(bytes) });
+    }
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();

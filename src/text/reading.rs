@@ -36,24 +36,42 @@ pub struct Counter {
 impl Counter {
     /// Adds a run of text (call as many times as needed; runs are separate words).
     pub fn add(&mut self, text: &str) {
-        for token in text.split_whitespace() {
-            let mut korean = false;
-            let mut letters = false;
-            for c in token.chars() {
-                self.chars += 1;
-                if is_hangul_syllable(c) {
-                    self.hangul += 1;
-                    korean = true;
-                } else if c.is_alphanumeric() {
-                    letters = true;
-                }
+        // One pass over the bytes: ASCII decided by byte, other characters decoded.
+        let (mut korean, mut letters) = (false, false);
+        let mut rest = text;
+        while let Some(&b) = rest.as_bytes().first() {
+            let (c, len) = if b < 0x80 {
+                (b as char, 1)
+            } else {
+                let c = rest.chars().next().unwrap_or(' ');
+                (c, c.len_utf8())
+            };
+            rest = &rest[len..];
+            if c.is_whitespace() {
+                self.end_word(&mut korean, &mut letters);
+                continue;
             }
-            if korean {
-                self.korean_words += 1;
-            } else if letters {
-                self.other_words += 1;
+            self.chars += 1;
+            if b < 0x80 {
+                letters |= b.is_ascii_alphanumeric();
+            } else if is_hangul_syllable(c) {
+                self.hangul += 1;
+                korean = true;
+            } else if c.is_alphanumeric() {
+                letters = true;
             }
         }
+        self.end_word(&mut korean, &mut letters);
+    }
+
+    fn end_word(&mut self, korean: &mut bool, letters: &mut bool) {
+        if *korean {
+            self.korean_words += 1;
+        } else if *letters {
+            self.other_words += 1;
+        }
+        *korean = false;
+        *letters = false;
     }
 
     pub fn finish(self) -> ReadingStats {
@@ -106,5 +124,28 @@ mod tests {
     fn empty_text_takes_no_time() {
         assert_eq!(stats("  \n ").minutes, 0);
         assert_eq!(stats("— …").words, 0);
+    }
+
+    /// The counter's one-pass loop agrees with counting whitespace-separated tokens.
+    fn reference(text: &str) -> ReadingStats {
+        let mut c = Counter::default();
+        for token in text.split_whitespace() {
+            let hangul = token.chars().filter(|c| is_hangul_syllable(*c)).count();
+            c.chars += token.chars().count();
+            c.hangul += hangul;
+            if hangul > 0 {
+                c.korean_words += 1;
+            } else if token.chars().any(char::is_alphanumeric) {
+                c.other_words += 1;
+            }
+        }
+        c.finish()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_counter_matches_token_counting(text in "[a-zA-Z0-9 \\t\\n\u{a0}\u{3000}.,가-힣ㄱ-ㅎé日本\u{85}\u{b}]{0,80}") {
+            proptest::prop_assert_eq!(stats(&text), reference(&text));
+        }
     }
 }

@@ -41,7 +41,20 @@ impl SlugStrategy {
 }
 
 pub fn nfc(s: &str) -> String {
-    s.nfc().collect()
+    nfc_cow(s).into_owned()
+}
+
+/// `s` in NFC, borrowed when it already is (the quick check settles almost every string,
+/// Hangul syllables included, without decomposing anything).
+pub fn nfc_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii()
+        || unicode_normalization::is_nfc_quick(s.chars())
+            == unicode_normalization::IsNormalized::Yes
+    {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.nfc().collect())
+    }
 }
 
 /// Characters that never go into a slug: path separators, URL delimiters, quotes.

@@ -28,8 +28,12 @@ pub fn is_cjk(c: char) -> bool {
     )
 }
 
+#[inline]
 fn kind(c: char) -> u8 {
-    if is_cjk(c) {
+    // Most text in a mixed portal is ASCII: decide it without the CJK range checks.
+    if c.is_ascii() {
+        if c.is_ascii_alphanumeric() { 2 } else { 0 }
+    } else if is_cjk(c) {
         1
     } else if c.is_alphanumeric() {
         2

@@ -16,8 +16,7 @@ const PATH: &AsciiSet = &NON_ALPHANUMERIC
 
 /// Percent-encodes a path (`/태그/AI/` → `/%ED%83%9C%EA%B7%B8/AI/`), NFC first.
 pub fn encode_path(path: &str) -> String {
-    let nfc: String = path.nfc().collect();
-    utf8_percent_encode(&nfc, PATH).to_string()
+    utf8_percent_encode(&crate::text::slug::nfc_cow(path), PATH).to_string()
 }
 
 /// Decodes a request path; `None` when it is not UTF-8.
