@@ -92,7 +92,8 @@ def build_bench(n, site, hugo_site, hugo, runs, targets):
             if not res:
                 continue
             med = [statistics.median(x[i] for x in res) for i in range(3)]
-            rows.append({"articles": n, "output": label, "tool": tool, "wall": med[0], "cpu": med[1], "rss": med[2], "html": pages[tool][0], "files": pages[tool][1], "runs": len(res)})
+            rows.append({"articles": n, "output": label, "tool": tool, "wall": med[0], "cpu": med[1], "rss": med[2], "html": pages[tool][0], "files": pages[tool][1], "runs": len(res), "all_wall": [round(x[0], 2) for x in res]})
+            print(f"measured: {rows[-1]}", flush=True)
         for tool in ["nuri", "hugo", "floor"]:
             shutil.rmtree(os.path.join(base, f"bench-out-{tool}-{n}"), ignore_errors=True)
             shutil.rmtree(os.path.join(base, f".bench-out-{tool}-{n}.nuri-staging"), ignore_errors=True)
@@ -186,10 +187,12 @@ def main():
             rel = os.path.relpath(art, os.path.join(site, "content"))
             sec, year, slug = rel[:-3].split(os.sep)
             t = edit_bench("nuri serve", [NURI, "--root", site, "serve", "--port", "0"], lambda u: f"{u}{sec}/{year}/{slug}/", art, args.edits, 600)
+            print(f"measured: nuri serve at {n}: {[round(x) for x in t]}", flush=True)
             edits.append({"articles": n, "tool": "nuri serve", "median_ms": statistics.median(t), "all_ms": [round(x) for x in t]})
             if hugo:
                 hart = os.path.join(hugo_site, "content", "news", slug + ".md")
                 t = edit_bench("hugo server", [hugo, "server", "--source", hugo_site, "--port", str(free_port()), "--bind", "127.0.0.1", "--disableLiveReload"], lambda u: f"{u}news/{slug}/", hart, args.edits, 900)
+                print(f"measured: hugo server at {n}: {[round(x) for x in t]}", flush=True)
                 edits.append({"articles": n, "tool": "hugo server", "median_ms": statistics.median(t), "all_ms": [round(x) for x in t]})
     print("\n| articles | output | tool | wall (s) | CPU (s) | peak memory (MiB) | HTML pages | files | runs |")
     print("|---:|---|---|---:|---:|---:|---:|---:|---:|")

@@ -15,6 +15,8 @@ struct Server {
     child: Child,
     url: String,
     events: Receiver<String>,
+    /// The server's terminal output, line by line.
+    log: Receiver<String>,
 }
 
 impl Drop for Server {
@@ -34,6 +36,11 @@ fn agent() -> ureq::Agent {
 
 impl Server {
     fn start(site: &SiteTest) -> Server {
+        Server::start_with(site, || {})
+    }
+
+    /// Starts the server and runs `meanwhile` at once, while the first build runs.
+    fn start_with(site: &SiteTest, meanwhile: impl FnOnce()) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_nuri"))
             .args([
                 "--root",
@@ -46,6 +53,7 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        meanwhile();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let url = loop {
             let line = lines.next().expect("server output").unwrap();
@@ -53,7 +61,12 @@ impl Server {
                 break line[i..].split_whitespace().next().unwrap().to_string();
             }
         };
-        std::thread::spawn(move || for _ in lines {});
+        let (log_tx, log) = channel();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let _ = log_tx.send(line);
+            }
+        });
         // Listen to the live-reload stream like a browser does.
         let (tx, events) = channel();
         let live = format!("{url}__nuri/live");
@@ -73,7 +86,12 @@ impl Server {
             }
         });
         std::thread::sleep(Duration::from_millis(300));
-        Server { child, url, events }
+        Server {
+            child,
+            url,
+            events,
+            log,
+        }
     }
 
     fn get(&self, path: &str) -> (u16, String, Vec<u8>) {
@@ -450,6 +468,59 @@ fn a_bad_edit_shows_the_error_keeps_the_old_page_and_recovers() {
     server.drain();
     site.remove("templates/article.html");
     server.wait_for("reload");
+    assert_same_as_fresh_build(&site, &server);
+}
+
+#[test]
+fn a_save_during_the_first_build_is_not_lost() {
+    let site = SiteTest::fixture("basic");
+    let path = site.path("content/politics/2023/AI-동맹-출범.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = text.replace("개방형 모델을 지지하는", "시작 중 고친 문장을 지지하는");
+    assert_ne!(text, edited);
+    let server = Server::start_with(&site, || {
+        std::thread::sleep(Duration::from_millis(15));
+        std::fs::write(&path, &edited).unwrap();
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let url = encode("/politics/2023/ai-동맹-출범/");
+    while !server.text(&url).contains("시작 중 고친 문장") {
+        assert!(
+            Instant::now() < deadline,
+            "the save during start-up was lost"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    assert_same_as_fresh_build(&site, &server);
+}
+
+#[test]
+fn sed_in_place_edits_rebuild_incrementally() {
+    let site = SiteTest::fixture("basic");
+    let server = Server::start(&site);
+    let path = site.path("content/politics/2023/AI-동맹-출범.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    server.drain();
+    while server.log.try_recv().is_ok() {}
+    // `sed -i` writes a temporary file without extension beside the original, then renames
+    // it over the original.
+    let tmp = path.parent().unwrap().join("sedX1b2c3");
+    std::fs::write(
+        &tmp,
+        text.replace("개방형 모델을 지지하는", "sed로 고친 문장을 지지하는"),
+    )
+    .unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+    server.wait_for("reload");
+    let line = server
+        .log
+        .recv_timeout(Duration::from_secs(10))
+        .expect("a rebuild line");
+    assert!(line.contains("edit rebuild"), "{line}");
+    let page = server.text(&encode("/politics/2023/ai-동맹-출범/"));
+    assert!(page.contains("sed로 고친 문장"));
+    server.wait_for("indexed");
     assert_same_as_fresh_build(&site, &server);
 }
 

@@ -156,6 +156,10 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         .unwrap_or_else(|_| opts.root.join("public"));
     let mut session = Session::new(request);
     let live = Arc::new(Live::new());
+    // Watch before the first build reads anything: a file saved while it runs must cause a
+    // rebuild, not be lost until the next save.
+    let mut watcher = SourceWatcher::new(&opts.root, &output)
+        .map_err(|e| Error::usage(&opts.root, format!("cannot watch the site: {e}")))?;
 
     let started = Instant::now();
     match session.full() {
@@ -182,8 +186,6 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         open_browser(&url);
     }
 
-    let mut watcher = SourceWatcher::new(&opts.root, &output)
-        .map_err(|e| Error::usage(&opts.root, format!("cannot watch the site: {e}")))?;
     while let Some(changes) = watcher.next_changes(QUIET, BURST) {
         rebuild(&mut session, &live, &changes);
     }
@@ -198,9 +200,9 @@ pub fn watch_build(
     let output = load_config(&request)
         .map(|c| c.paths.output)
         .unwrap_or_else(|_| request.root.join("public"));
-    report(crate::build(&request));
     let mut watcher = SourceWatcher::new(&request.root, &output)
         .map_err(|e| Error::usage(&request.root, format!("cannot watch the site: {e}")))?;
+    report(crate::build(&request));
     while let Some(changes) = watcher.next_changes(QUIET, BURST) {
         println!("[{}] {} changed", clock(), describe(&changes));
         report(crate::build(&request));

@@ -257,6 +257,9 @@ impl Session {
         let p = &built.prepared;
         let mut edits: Vec<(usize, Article)> = Vec::new();
         for &rel in rels {
+            if vanished_unknown(p, rel) {
+                continue;
+            }
             if classify(rel) != FileKind::Article {
                 return None;
             }
@@ -449,4 +452,25 @@ fn diagnostics(e: Error) -> Diagnostics {
 /// How long a rebuild took, for the one-line report.
 pub fn elapsed_ms(since: Instant) -> u128 {
     since.elapsed().as_millis()
+}
+
+/// True for a path the last build did not read and that is gone again: the temporary file
+/// of `sed -i` or of an editor's atomic save. It cannot change the site, so it must not
+/// cost a full rebuild.
+fn vanished_unknown(p: &crate::Prepared, rel: &str) -> bool {
+    if rel.is_empty()
+        || classify(rel) != FileKind::Other
+        || p.config.paths.content.join(rel).symlink_metadata().is_ok()
+    {
+        return false;
+    }
+    let inside = format!("{rel}/");
+    let known = |s: &str| s == rel || s.starts_with(&inside);
+    let site = &p.site;
+    !(site.by_source.keys().any(|s| known(s))
+        || site.excluded.keys().any(|s| known(s))
+        || site
+            .assets
+            .iter()
+            .any(|(_, a)| known(&format!("{}/{}", a.bundle, a.rel))))
 }
