@@ -71,16 +71,22 @@ def count_pages(out):
 def build_bench(n, site, hugo_site, hugo, runs, targets):
     rows = []
     for label, base in targets:
-        results = {"nuri": [], "hugo": [], "floor": []}
+        tools = ["nuri", "nuri rebuild", "hugo", "hugo rebuild", "floor"]
+        results = {t: [] for t in tools}
         pages = {}
         for r in range(runs):
-            for tool in ["nuri", "hugo", "floor"]:
-                out = os.path.join(base, f"bench-out-{tool}-{n}")
-                # Every tool builds into an empty folder (a cold build, as in CI).
-                shutil.rmtree(out, ignore_errors=True)
-                if tool == "nuri":
+            for tool in tools:
+                rebuild = tool.endswith(" rebuild")
+                tool_name = tool.split()[0]
+                out = os.path.join(base, f"bench-out-{tool_name}-{n}")
+                # A cold build goes into an empty folder (as in CI); a rebuild, right after it,
+                # into the previous output with nothing changed (a local build, or CI with a
+                # cached output folder).
+                if not rebuild:
+                    shutil.rmtree(out, ignore_errors=True)
+                if tool_name == "nuri":
                     cmd = [NURI, "--root", site, "build", "--output", out, "--now", NOW]
-                elif tool == "hugo":
+                elif tool_name == "hugo":
                     if not hugo:
                         continue
                     cmd = [hugo, "--source", hugo_site, "--destination", out, "--quiet"]
@@ -207,6 +213,8 @@ def main():
                 print(f"{n:,} articles, {label}: nuri/Hugo wall {nr['wall'] / hr['wall']:.2f}, peak memory {nr['rss'] / hr['rss']:.2f}", end="")
             if "nuri" in get and "floor" in get:
                 print(f"; nuri/floor wall {get['nuri']['wall'] / get['floor']['wall']:.1f}", end="")
+            if "nuri rebuild" in get and "hugo rebuild" in get:
+                print(f"; rebuild nuri/Hugo wall {get['nuri rebuild']['wall'] / get['hugo rebuild']['wall']:.2f}", end="")
             print()
     if edits:
         print("\n| articles | preview server | one-article edit, save to served (median ms) | all runs (ms) |")

@@ -278,6 +278,8 @@ pub struct Report {
     pub output: PathBuf,
     pub articles: usize,
     pub pages: usize,
+    /// Pages identical to the previous build's, hard-linked instead of written.
+    pub reused: usize,
     pub files: usize,
     pub warnings: Diagnostics,
     pub elapsed: Duration,
@@ -398,6 +400,7 @@ pub fn build(request: &BuildRequest) -> Result<Report> {
         r?;
     }
     let output_dir = staging.output().to_path_buf();
+    let reused = staging.reused();
     phases.mark("copy");
     staging.commit()?;
     phases.mark("swap");
@@ -405,6 +408,7 @@ pub fn build(request: &BuildRequest) -> Result<Report> {
         output: output_dir,
         articles: prepared.site.entries.len(),
         pages: jobs.len() + search_files,
+        reused,
         files: files.len(),
         warnings: {
             let mut w = prepared.warnings.clone();

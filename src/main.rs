@@ -133,8 +133,13 @@ fn print_report(report: &nuri::Report) {
     for w in report.warnings.warnings() {
         eprintln!("{w}");
     }
+    let unchanged = if report.reused > 0 {
+        format!(" ({} unchanged, linked)", report.reused)
+    } else {
+        String::new()
+    };
     println!(
-        "built {} articles: {} pages and {} files in {} ({} ms)",
+        "built {} articles: {} pages{unchanged} and {} files in {} ({} ms)",
         report.articles,
         report.pages,
         report.files,

@@ -156,6 +156,69 @@ pub struct Staging {
     output: PathBuf,
     dir: PathBuf,
     committed: bool,
+    /// What the live site holds, from its manifest: unchanged files are linked, not written.
+    previous: Previous,
+    /// The manifest of the site being staged: one entry per written or linked file.
+    manifest: std::sync::Mutex<Vec<ManifestEntry>>,
+    reused: std::sync::atomic::AtomicUsize,
+}
+
+/// Lists every page the build wrote with its length and content hash, so that the next build
+/// can hard-link unchanged files from the live site instead of writing them again.
+pub const MANIFEST: &str = ".nuri-manifest";
+
+#[derive(Debug)]
+struct ManifestEntry {
+    path: String,
+    len: u64,
+    hash: u64,
+}
+
+/// The live site's manifest, and when it was written: a file modified after that (by hand,
+/// by another tool) is never reused.
+#[derive(Debug, Default)]
+struct Previous {
+    files: std::collections::HashMap<String, (u64, u64)>,
+    written: Option<std::time::SystemTime>,
+}
+
+impl Previous {
+    fn read(output: &Path) -> Previous {
+        let path = output.join(MANIFEST);
+        let (Ok(text), Ok(meta)) = (fs::read_to_string(&path), fs::metadata(&path)) else {
+            return Previous::default();
+        };
+        let mut files = std::collections::HashMap::new();
+        for line in text.lines() {
+            let mut parts = line.splitn(3, ' ');
+            let (Some(hash), Some(len), Some(rel)) = (parts.next(), parts.next(), parts.next())
+            else {
+                return Previous::default();
+            };
+            let (Ok(hash), Ok(len)) = (u64::from_str_radix(hash, 16), len.parse()) else {
+                return Previous::default();
+            };
+            files.insert(rel.to_string(), (len, hash));
+        }
+        Previous {
+            files,
+            written: meta.modified().ok(),
+        }
+    }
+
+    /// The live file to link for `rel`, when it holds exactly `bytes` and nobody touched it.
+    fn reusable(&self, output: &Path, rel: &str, bytes: &[u8]) -> Option<PathBuf> {
+        let &(len, hash) = self.files.get(rel)?;
+        if len != bytes.len() as u64 || hash != xxhash_rust::xxh3::xxh3_64(bytes) {
+            return None;
+        }
+        let path = output.join(rel);
+        let meta = fs::symlink_metadata(&path).ok()?;
+        let untouched = meta.is_file()
+            && meta.len() == len
+            && matches!((meta.modified(), self.written), (Ok(m), Some(w)) if m <= w);
+        untouched.then_some(path)
+    }
 }
 
 impl Staging {
@@ -171,10 +234,14 @@ impl Staging {
         }
         fs::create_dir(&dir).map_err(io_err(&dir))?;
         fs::write(dir.join(STAGING_MARKER), MARKER_TEXT).map_err(io_err(&dir))?;
+        let previous = Previous::read(&output);
         Ok(Staging {
             output,
             dir,
             committed: false,
+            previous,
+            manifest: Default::default(),
+            reused: Default::default(),
         })
     }
 
@@ -204,19 +271,47 @@ impl Staging {
         Ok(self.dir.join(rel))
     }
 
+    /// Writes a page, or hard-links the live site's identical file into the staging folder.
+    /// Nothing ever writes into a live file, so sharing it with the next site is safe.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = self.path_of(rel)?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
-        let mut f = fs::File::create(&path).map_err(io_err(&path))?;
-        f.write_all(bytes).map_err(io_err(&path))
+        let linked = self
+            .previous
+            .reusable(&self.output, rel, bytes)
+            .is_some_and(|live| fs::hard_link(live, &path).is_ok());
+        if linked {
+            self.reused
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        } else {
+            let mut f = create_new(&path)?;
+            f.write_all(bytes).map_err(io_err(&path))?;
+        }
+        if let Ok(mut m) = self.manifest.lock() {
+            m.push(ManifestEntry {
+                path: rel.to_string(),
+                len: bytes.len() as u64,
+                hash: xxhash_rust::xxh3::xxh3_64(bytes),
+            });
+        }
+        Ok(())
+    }
+
+    /// How many pages were linked from the live site instead of written.
+    pub fn reused(&self) -> usize {
+        self.reused.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn copy(&self, rel: &str, source: &Path) -> Result<(), OutputError> {
         let path = self.path_of(rel)?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        // Never truncate an existing file: it may be a link to a live one.
+        if fs::symlink_metadata(&path).is_ok() {
+            fs::remove_file(&path).map_err(io_err(&path))?;
         }
         fs::copy(source, &path).map_err(io_err(source))?;
         Ok(())
@@ -225,6 +320,18 @@ impl Staging {
     /// Makes the staged site live. Until this returns, the previous site is untouched.
     pub fn commit(mut self) -> Result<(), OutputError> {
         fs::remove_file(self.dir.join(STAGING_MARKER)).map_err(io_err(&self.dir))?;
+        let mut entries =
+            std::mem::take(&mut *self.manifest.lock().unwrap_or_else(|e| e.into_inner()));
+        entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        let mut manifest = String::with_capacity(entries.len() * 64);
+        for e in &entries {
+            if !e.path.contains('\n') {
+                use std::fmt::Write as _;
+                let _ = writeln!(manifest, "{:016x} {} {}", e.hash, e.len, e.path);
+            }
+        }
+        // Written last, so every file it lists is older than it.
+        fs::write(self.dir.join(MANIFEST), manifest).map_err(io_err(&self.dir))?;
         fs::write(self.dir.join(MARKER), MARKER_TEXT).map_err(io_err(&self.dir))?;
         // Flush the new files before they replace the old ones, so a crash cannot leave a
         // live folder of empty files.
@@ -233,7 +340,7 @@ impl Staging {
             fs::rename(&self.dir, &self.output).map_err(io_err(&self.output))?;
         } else if exchange(&self.dir, &self.output).is_ok() {
             // `dir` now holds the previous site.
-            fs::remove_dir_all(&self.dir).map_err(io_err(&self.dir))?;
+            remove_tree(&self.dir).map_err(io_err(&self.dir))?;
         } else {
             let old = old_path(&self.output);
             fs::rename(&self.output, &old).map_err(io_err(&self.output))?;
@@ -241,7 +348,7 @@ impl Staging {
                 let _ = fs::rename(&old, &self.output);
                 return Err(io_err(&self.output)(e));
             }
-            fs::remove_dir_all(&old).map_err(io_err(&old))?;
+            remove_tree(&old).map_err(io_err(&old))?;
         }
         self.committed = true;
         Ok(())
@@ -251,9 +358,43 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = fs::remove_dir_all(&self.dir);
+            let _ = remove_tree(&self.dir);
         }
     }
+}
+
+/// Creates a file that did not exist. A staged file may be a hard link to the live site's,
+/// so one is replaced, never truncated.
+fn create_new(path: &Path) -> Result<fs::File, OutputError> {
+    let open = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
+    match open() {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            fs::remove_file(path).map_err(io_err(path))?;
+            open().map_err(io_err(path))
+        }
+        other => other.map_err(io_err(path)),
+    }
+}
+
+/// Removes a folder and everything in it, folders in parallel: the previous site's tens of
+/// thousands of files took a third of a rebuild on disk to delete one by one. Symbolic links
+/// are removed, never followed.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    let entries = fs::read_dir(dir)?.collect::<io::Result<Vec<_>>>()?;
+    entries.par_iter().try_for_each(|e| {
+        if e.file_type()?.is_dir() {
+            remove_tree(&e.path())
+        } else {
+            fs::remove_file(e.path())
+        }
+    })?;
+    fs::remove_dir(dir)
 }
 
 fn sync_tree(dir: &Path) {

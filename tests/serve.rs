@@ -162,7 +162,10 @@ fn assert_same_as_fresh_build(site: &SiteTest, server: &Server) {
     ])
     .assert_ok();
     let files = list_files(&out);
-    for f in files.iter().filter(|f| *f != ".nuri-output") {
+    for f in files
+        .iter()
+        .filter(|f| *f != ".nuri-output" && *f != ".nuri-manifest")
+    {
         let want = std::fs::read(out.join(f)).unwrap();
         let path = format!("/{}", crate_path(f));
         let (status, _, got) = server.get(&path);

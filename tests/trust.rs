@@ -383,3 +383,62 @@ fn a_build_killed_mid_way_leaves_the_previous_site() {
     assert!(!staging.exists());
     assert!(s.exists("bulk/2999/index.html"));
 }
+
+#[test]
+#[cfg(unix)]
+fn a_rebuild_links_unchanged_pages_and_never_reuses_a_touched_one() {
+    use std::os::unix::fs::MetadataExt;
+    let s = SiteTest::fixture("basic");
+    s.build(&[]).assert_ok();
+    let first = s.snapshot();
+    let ino = |rel: &str| std::fs::metadata(s.out(rel)).unwrap().ino();
+    let (not_found, article) = ("404.html", "politics/2023/ai-동맹-출범/index.html");
+    let (ino_404, ino_article) = (ino(not_found), ino(article));
+
+    // Nothing changed: every page is the previous build's file, linked.
+    let run = s.build(&[]);
+    run.assert_ok();
+    assert!(
+        run.stdout().contains("unchanged, linked"),
+        "{}",
+        run.stdout()
+    );
+    assert_eq!(s.snapshot(), first);
+    assert_eq!(ino(not_found), ino_404);
+
+    // An edit: its page is written anew, untouched pages stay linked.
+    let path = s.path("content/politics/2023/AI-동맹-출범.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("개방형 모델을 지지하는", "다시 쓴 문장을 지지하는"),
+    )
+    .unwrap();
+    s.build(&[]).assert_ok();
+    assert!(s.read(article).contains("다시 쓴 문장"));
+    assert_ne!(ino(article), ino_article);
+    assert_eq!(ino(not_found), ino_404);
+    let edited = s.snapshot();
+
+    // A page changed by hand after the build (same length) is rewritten, not reused.
+    std::thread::sleep(Duration::from_millis(50));
+    let original = s.read(not_found);
+    std::fs::write(s.out(not_found), "x".repeat(original.len())).unwrap();
+    s.build(&[]).assert_ok();
+    assert_eq!(s.read(not_found), original);
+    assert_eq!(s.snapshot(), edited);
+
+    // A damaged manifest only costs the reuse.
+    std::fs::write(s.out(".nuri-manifest"), "not a manifest\n").unwrap();
+    let run = s.build(&[]);
+    run.assert_ok();
+    assert!(!run.stdout().contains("linked"), "{}", run.stdout());
+    assert_eq!(s.snapshot(), edited);
+
+    // And the result equals a build into an empty folder.
+    let fresh = s.root.join("fresh");
+    s.build(&["--output", fresh.to_str().unwrap()]).assert_ok();
+    for (rel, bytes) in &edited {
+        assert_eq!(&std::fs::read(fresh.join(rel)).unwrap(), bytes, "{rel}");
+    }
+}
