@@ -94,6 +94,9 @@ def build_bench(n, site, hugo_site, hugo, runs, targets):
                     cmd = [FLOOR, os.path.join(site, "content"), out]
                 results[tool].append(timed(cmd))
                 pages[tool] = count_pages(out)
+                if rebuild or tool_name == "floor":
+                    # Free tmpfs (it is memory) before the next tool runs.
+                    shutil.rmtree(out, ignore_errors=True)
         for tool, res in results.items():
             if not res:
                 continue
