@@ -73,17 +73,16 @@
     return 'w/' + hex(Array.from(term.text).slice(0, 3).join('')) + '.json';
   }
 
-  /* Adds a posting list to `into`: an array of gaps, or a base64 bitmap over all documents. */
+  /* Adds a posting list to `into` (one slot per document): an array of gaps, or a base64
+     bitmap over all documents. Typed arrays, not maps: a common term lists thousands. */
   function addList(list, into, weight) {
     if (typeof list === 'string') {
       var bytes = decode64(list);
       for (var i = 0; i < bytes.length; i++) {
         var b = bytes[i];
         for (var bit = 0; b; bit++, b >>= 1) {
-          if (b & 1) {
-            var d = i * 8 + bit;
-            if ((into.get(d) || 0) < weight) into.set(d, weight);
-          }
+          var d = i * 8 + bit;
+          if ((b & 1) && d < into.length && into[d] < weight) into[d] = weight;
         }
       }
       return;
@@ -91,7 +90,7 @@
     var doc = 0;
     for (var j = 0; j < list.length; j++) {
       doc += list[j];
-      if ((into.get(doc) || 0) < weight) into.set(doc, weight);
+      if (doc < into.length && into[doc] < weight) into[doc] = weight;
     }
   }
 
@@ -104,9 +103,9 @@
     return Uint8Array.from(Buffer.from(s, 'base64'));
   }
 
-  /* Documents matching one term: doc number → 2 (in the title) or 1 (in the body). */
-  function docsFor(term, shard) {
-    var found = new Map();
+  /* Documents matching one term: per document 2 (in the title), 1 (in the body) or 0. */
+  function docsFor(term, shard, docs) {
+    var found = new Uint8Array(docs);
     if (term.kind === 'prefix') {
       Object.keys(shard).forEach(function (key) {
         if (key.startsWith(term.text)) {
@@ -132,21 +131,26 @@
     await Promise.all(files.map(function (f) {
       return load(f).then(function (s) { shards[f] = s; }, function () { shards[f] = {}; });
     }));
-    var scores = new Map();
+    var n = meta.docs, hits = new Uint16Array(n), titles = new Uint16Array(n);
     terms.forEach(function (t) {
-      docsFor(t, shards[shardOf(t, meta)]).forEach(function (w, doc) {
-        var s = scores.get(doc);
-        if (!s) { s = [0, 0]; scores.set(doc, s); }
-        s[0] += 1;
-        if (w === 2) s[1] += 1;
-      });
+      var found = docsFor(t, shards[shardOf(t, meta)], n);
+      for (var d = 0; d < n; d++) {
+        if (found[d]) {
+          hits[d] += 1;
+          if (found[d] === 2) titles[d] += 1;
+        }
+      }
     });
-    var all = Array.from(scores.keys());
-    var full = all.filter(function (d) { return scores.get(d)[0] === terms.length; });
+    var all = [], full = [];
+    for (var d = 0; d < n; d++) {
+      if (hits[d]) {
+        all.push(d);
+        if (hits[d] === terms.length) full.push(d);
+      }
+    }
     var docs = full.length ? full : all;
     docs.sort(function (a, b) {
-      var x = scores.get(a), y = scores.get(b);
-      return (y[0] - x[0]) || (y[1] - x[1]) || (a - b);
+      return (hits[b] - hits[a]) || (titles[b] - titles[a]) || (a - b);
     });
     return { docs: docs, terms: terms, complete: full.length > 0 };
   }
@@ -240,6 +244,8 @@
       }
       return cache.get(file);
     }
+    // The index's counts are needed by every query: fetch them while the reader types.
+    load('meta.json').catch(function () { cache.delete('meta.json'); });
     var latest = 0;
     async function run(query) {
       var ticket = ++latest;
