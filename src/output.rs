@@ -137,8 +137,16 @@ fn old_path(output: &Path) -> PathBuf {
 fn remove_leftover(path: &Path, marker: &str) -> Result<(), OutputError> {
     match fs::symlink_metadata(path) {
         Err(_) => Ok(()),
-        Ok(meta) if meta.is_dir() && path.join(marker).is_file() => {
-            fs::remove_dir_all(path).map_err(io_err(path))
+        // A folder being deleted after a swap holds the live marker, and is empty once its
+        // markers are gone (they are removed last).
+        Ok(meta)
+            if meta.is_dir()
+                && (path.join(marker).is_file()
+                    || path.join(MARKER).is_file()
+                    || path.join(STAGING_MARKER).is_file()
+                    || fs::read_dir(path).is_ok_and(|mut d| d.next().is_none())) =>
+        {
+            remove_tree(path).map_err(io_err(path))
         }
         Ok(_) => Err(OutputError::Refused {
             path: path.to_path_buf(),
@@ -174,22 +182,21 @@ struct ManifestEntry {
     hash: u64,
 }
 
-/// The live site's manifest, and when it was written: a file modified after that (by hand,
-/// by another tool) is never reused.
+/// The live site's manifest: which of its files nuri wrote, with their lengths and hashes.
+/// It only says where to look; a file is reused after its bytes compare equal, so a file
+/// edited by hand, restored from a backup or damaged by a crash is written anew.
 #[derive(Debug, Default)]
 struct Previous {
     files: std::collections::HashMap<String, (u64, u64)>,
-    written: Option<std::time::SystemTime>,
 }
 
 impl Previous {
     fn read(output: &Path) -> Previous {
-        let path = output.join(MANIFEST);
-        let (Ok(text), Ok(meta)) = (fs::read_to_string(&path), fs::metadata(&path)) else {
+        let Ok(text) = fs::read_to_string(output.join(MANIFEST)) else {
             return Previous::default();
         };
         let mut files = std::collections::HashMap::new();
-        for line in text.lines() {
+        for line in text.split('\n').filter(|l| !l.is_empty()) {
             let mut parts = line.splitn(3, ' ');
             let (Some(hash), Some(len), Some(rel)) = (parts.next(), parts.next(), parts.next())
             else {
@@ -200,13 +207,10 @@ impl Previous {
             };
             files.insert(rel.to_string(), (len, hash));
         }
-        Previous {
-            files,
-            written: meta.modified().ok(),
-        }
+        Previous { files }
     }
 
-    /// The live file to link for `rel`, when it holds exactly `bytes` and nobody touched it.
+    /// The live file to link for `rel`, when it holds exactly `bytes`.
     fn reusable(&self, output: &Path, rel: &str, bytes: &[u8]) -> Option<PathBuf> {
         let &(len, hash) = self.files.get(rel)?;
         if len != bytes.len() as u64 || hash != xxhash_rust::xxh3::xxh3_64(bytes) {
@@ -214,10 +218,10 @@ impl Previous {
         }
         let path = output.join(rel);
         let meta = fs::symlink_metadata(&path).ok()?;
-        let untouched = meta.is_file()
-            && meta.len() == len
-            && matches!((meta.modified(), self.written), (Ok(m), Some(w)) if m <= w);
-        untouched.then_some(path)
+        if !meta.is_file() || meta.len() != len {
+            return None;
+        }
+        (fs::read(&path).ok()? == bytes).then_some(path)
     }
 }
 
@@ -266,6 +270,12 @@ impl Staging {
             return Err(OutputError::Refused {
                 path: PathBuf::from(rel),
                 why: "the output path is not a plain relative path".into(),
+            });
+        }
+        if [MARKER, MANIFEST, STAGING_MARKER].contains(&rel) {
+            return Err(OutputError::Refused {
+                path: PathBuf::from(rel),
+                why: "nuri keeps this name for its own bookkeeping; choose another path".into(),
             });
         }
         Ok(self.dir.join(rel))
@@ -325,12 +335,11 @@ impl Staging {
         entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         let mut manifest = String::with_capacity(entries.len() * 64);
         for e in &entries {
-            if !e.path.contains('\n') {
+            if !e.path.contains(['\n', '\r']) {
                 use std::fmt::Write as _;
                 let _ = writeln!(manifest, "{:016x} {} {}", e.hash, e.len, e.path);
             }
         }
-        // Written last, so every file it lists is older than it.
         fs::write(self.dir.join(MANIFEST), manifest).map_err(io_err(&self.dir))?;
         fs::write(self.dir.join(MARKER), MARKER_TEXT).map_err(io_err(&self.dir))?;
         // Flush the new files before they replace the old ones, so a crash cannot leave a
@@ -381,19 +390,35 @@ fn create_new(path: &Path) -> Result<fs::File, OutputError> {
     }
 }
 
-/// Removes a folder and everything in it, folders in parallel: the previous site's tens of
-/// thousands of files took a third of a rebuild on disk to delete one by one. Symbolic links
-/// are removed, never followed.
+/// Removes an output or staging folder: its top two levels in parallel (the previous site's
+/// tens of thousands of files took a third of a rebuild on disk to delete one by one), each
+/// subfolder below with the standard library's symlink-safe `remove_dir_all`, and nuri's
+/// markers last, so a folder interrupted half-way still says who made it.
 fn remove_tree(dir: &Path) -> io::Result<()> {
     use rayon::prelude::*;
-    let entries = fs::read_dir(dir)?.collect::<io::Result<Vec<_>>>()?;
-    entries.par_iter().try_for_each(|e| {
+    let remove_entry = |e: &fs::DirEntry| -> io::Result<()> {
         if e.file_type()?.is_dir() {
-            remove_tree(&e.path())
+            fs::remove_dir_all(e.path())
+        } else {
+            fs::remove_file(e.path())
+        }
+    };
+    let entries = fs::read_dir(dir)?.collect::<io::Result<Vec<_>>>()?;
+    let (markers, rest): (Vec<_>, Vec<_>) = entries
+        .into_iter()
+        .partition(|e| e.file_name() == MARKER || e.file_name() == STAGING_MARKER);
+    rest.par_iter().try_for_each(|e| {
+        if e.file_type()?.is_dir() {
+            let children = fs::read_dir(e.path())?.collect::<io::Result<Vec<_>>>()?;
+            children.par_iter().try_for_each(remove_entry)?;
+            fs::remove_dir(e.path())
         } else {
             fs::remove_file(e.path())
         }
     })?;
+    for m in &markers {
+        fs::remove_file(m.path())?;
+    }
     fs::remove_dir(dir)
 }
 

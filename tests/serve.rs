@@ -528,6 +528,23 @@ fn sed_in_place_edits_rebuild_incrementally() {
 }
 
 #[test]
+fn a_folder_moved_out_of_the_site_in_one_step_is_noticed() {
+    let site = SiteTest::fixture("basic");
+    let server = Server::start(&site);
+    server.drain();
+    // One rename event for the whole folder, as a file manager's "move to trash" makes.
+    let trash = site
+        .root
+        .parent()
+        .unwrap()
+        .join(format!("trash-{}", std::process::id()));
+    std::fs::rename(site.path("content/authors"), &trash).unwrap();
+    server.wait_for("reload");
+    assert_same_as_fresh_build(&site, &server);
+    let _ = std::fs::remove_dir_all(&trash);
+}
+
+#[test]
 fn changes_in_the_output_folder_do_not_trigger_rebuilds() {
     let site = SiteTest::fixture("basic");
     let server = Server::start(&site);

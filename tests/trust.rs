@@ -428,6 +428,21 @@ fn a_rebuild_links_unchanged_pages_and_never_reuses_a_touched_one() {
     assert_eq!(s.read(not_found), original);
     assert_eq!(s.snapshot(), edited);
 
+    // Even with its modification time put back (cp -p, rsync -t, tar).
+    let mtime = std::fs::metadata(s.out(not_found))
+        .unwrap()
+        .modified()
+        .unwrap();
+    std::fs::write(s.out(not_found), "y".repeat(original.len())).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(s.out(not_found))
+        .unwrap()
+        .set_modified(mtime - Duration::from_secs(3600))
+        .unwrap();
+    s.build(&[]).assert_ok();
+    assert_eq!(s.read(not_found), original);
+
     // A damaged manifest only costs the reuse.
     std::fs::write(s.out(".nuri-manifest"), "not a manifest\n").unwrap();
     let run = s.build(&[]);

@@ -470,6 +470,12 @@ fn vanished_unknown(p: &crate::Prepared, rel: &str) -> bool {
     !(site.by_source.keys().any(|s| known(s))
         || site.excluded.keys().any(|s| known(s))
         || site
+            .sections
+            .iter()
+            .filter_map(|s| s.meta.as_ref())
+            .any(|m| known(&m.file.rel))
+        || site.authors.values().any(|a| known(&a.file.rel))
+        || site
             .assets
             .iter()
             .any(|(_, a)| known(&format!("{}/{}", a.bundle, a.rel))))

@@ -91,7 +91,7 @@ pub fn for_each_term(text: &str, mut emit: impl FnMut(&str)) {
 }
 
 /// How a query part is looked up.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum QueryTerm {
     /// Exact CJK unigram or bigram.
     Exact(String),
@@ -126,7 +126,10 @@ pub fn query_terms(query: &str) -> Vec<QueryTerm> {
             }
         }
     }
-    out.dedup();
+    // Each distinct term once, at most 64 (the script does the same).
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|t| seen.insert(t.clone()));
+    out.truncate(64);
     out
 }
 

@@ -53,9 +53,14 @@
         terms.push({ kind: Array.from(w).length >= 3 ? 'prefix' : 'word', text: w });
       }
     });
-    return terms.filter(function (t, i) {
-      return i === 0 || t.kind !== terms[i - 1].kind || t.text !== terms[i - 1].text;
-    });
+    // Each distinct term once, and at most 64 (a pasted paragraph must not freeze the page).
+    var seen = new Set();
+    return terms.filter(function (t) {
+      var key = t.kind + ' ' + t.text;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    }).slice(0, 64);
   }
 
   var encoder = typeof TextEncoder !== 'undefined' ? new TextEncoder() : null;
@@ -131,7 +136,7 @@
     await Promise.all(files.map(function (f) {
       return load(f).then(function (s) { shards[f] = s; }, function () { shards[f] = {}; });
     }));
-    var n = meta.docs, hits = new Uint16Array(n), titles = new Uint16Array(n);
+    var n = meta.docs, hits = new Uint8Array(n), titles = new Uint8Array(n);
     terms.forEach(function (t) {
       var found = docsFor(t, shards[shardOf(t, meta)], n);
       for (var d = 0; d < n; d++) {
