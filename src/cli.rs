@@ -50,15 +50,34 @@ pub struct ServeArgs {
     /// Open the site in a browser.
     #[arg(long)]
     pub open: bool,
-    /// Include drafts.
+    #[command(flatten)]
+    pub include: IncludeArgs,
+}
+
+/// Which unpublished articles a build or preview includes.
+#[derive(Debug, Args, Clone, Default)]
+pub struct IncludeArgs {
+    /// Include articles marked `draft = true`.
     #[arg(long)]
     pub drafts: bool,
-    /// Include articles scheduled for later.
+    /// Include articles whose date or publish_at is still in the future.
     #[arg(long)]
     pub future: bool,
-    /// Include expired articles.
+    /// Include articles whose expire_at has passed.
     #[arg(long)]
     pub expired: bool,
+}
+
+impl IncludeArgs {
+    /// Build options with these inclusions and the given clock.
+    pub fn options(&self, now: jiff::Timestamp) -> nuri::model::BuildOptions {
+        nuri::model::BuildOptions {
+            drafts: self.drafts,
+            future: self.future,
+            expired: self.expired,
+            now,
+        }
+    }
 }
 
 #[derive(Debug, Args, Clone)]
@@ -82,15 +101,8 @@ pub struct BuildArgs {
     /// Write the site here instead of the config's output_dir.
     #[arg(long, short, value_name = "DIR")]
     pub output: Option<PathBuf>,
-    /// Include articles marked `draft = true`.
-    #[arg(long)]
-    pub drafts: bool,
-    /// Include articles whose date or publish_at is still in the future.
-    #[arg(long)]
-    pub future: bool,
-    /// Include articles whose expire_at has passed.
-    #[arg(long)]
-    pub expired: bool,
+    #[command(flatten)]
+    pub include: IncludeArgs,
     /// The build's clock, RFC 3339 (default: now), for reproducible builds.
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,

@@ -40,12 +40,7 @@ fn run(cli: Cli) -> Result<()> {
             bind: args.bind,
             port: args.port,
             open: args.open,
-            options: BuildOptions {
-                drafts: args.drafts,
-                future: args.future,
-                expired: args.expired,
-                now: jiff::Timestamp::now(),
-            },
+            options: args.include.options(jiff::Timestamp::now()),
         }),
         Command::Init { dir } => {
             let dir = if dir.is_absolute() {
@@ -84,12 +79,7 @@ pub fn build_options(args: &BuildArgs) -> Result<BuildOptions> {
             )
         })?,
     };
-    Ok(BuildOptions {
-        drafts: args.drafts,
-        future: args.future,
-        expired: args.expired,
-        now,
-    })
+    Ok(args.include.options(now))
 }
 
 fn check(root: &std::path::Path, args: &cli::CheckArgs) -> Result<()> {

@@ -211,9 +211,9 @@ impl Previous {
     }
 
     /// The live file to link for `rel`, when it holds exactly `bytes`.
-    fn reusable(&self, output: &Path, rel: &str, bytes: &[u8]) -> Option<PathBuf> {
-        let &(len, hash) = self.files.get(rel)?;
-        if len != bytes.len() as u64 || hash != xxhash_rust::xxh3::xxh3_64(bytes) {
+    fn reusable(&self, output: &Path, rel: &str, bytes: &[u8], hash: u64) -> Option<PathBuf> {
+        let &(len, old_hash) = self.files.get(rel)?;
+        if len != bytes.len() as u64 || hash != old_hash {
             return None;
         }
         let path = output.join(rel);
@@ -288,9 +288,10 @@ impl Staging {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
+        let hash = xxhash_rust::xxh3::xxh3_64(bytes);
         let linked = self
             .previous
-            .reusable(&self.output, rel, bytes)
+            .reusable(&self.output, rel, bytes, hash)
             .is_some_and(|live| fs::hard_link(live, &path).is_ok());
         if linked {
             self.reused
@@ -303,7 +304,7 @@ impl Staging {
             m.push(ManifestEntry {
                 path: rel.to_string(),
                 len: bytes.len() as u64,
-                hash: xxhash_rust::xxh3::xxh3_64(bytes),
+                hash,
             });
         }
         Ok(())

@@ -90,6 +90,17 @@ struct Postings {
     body: Vec<u32>,
 }
 
+impl Postings {
+    /// The title list or the body list.
+    fn side(&mut self, title: bool) -> &mut Vec<u32> {
+        if title {
+            &mut self.title
+        } else {
+            &mut self.body
+        }
+    }
+}
+
 #[derive(Default)]
 struct Part {
     cjk: AHashMap<u64, Postings>,
@@ -467,24 +478,18 @@ impl SearchIndex {
         {
             touched.insert(Shard::Words(word_shard_key(w).to_string()));
         }
-        for k in old.title_cjk.iter() {
-            if let Some(p) = self.cjk.get_mut(k) {
-                remove(&mut p.title, doc);
+        for (keys, title) in [(&old.title_cjk, true), (&old.body_cjk, false)] {
+            for k in keys {
+                if let Some(p) = self.cjk.get_mut(k) {
+                    remove(p.side(title), doc);
+                }
             }
         }
-        for k in old.body_cjk.iter() {
-            if let Some(p) = self.cjk.get_mut(k) {
-                remove(&mut p.body, doc);
-            }
-        }
-        for w in old.title_words.iter() {
-            if let Some(p) = self.words.get_mut(w) {
-                remove(&mut p.title, doc);
-            }
-        }
-        for w in old.body_words.iter() {
-            if let Some(p) = self.words.get_mut(w) {
-                remove(&mut p.body, doc);
+        for (words, title) in [(&old.title_words, true), (&old.body_words, false)] {
+            for w in words {
+                if let Some(p) = self.words.get_mut(w) {
+                    remove(p.side(title), doc);
+                }
             }
         }
         for &k in new.title_cjk.iter().chain(&new.body_cjk) {
