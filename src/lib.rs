@@ -19,6 +19,7 @@ pub mod search_index;
 pub mod seo;
 pub mod serve;
 pub mod sitemap;
+pub mod sources;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -211,11 +212,18 @@ pub(crate) fn prepare_with(config: Config, options: &BuildOptions, keep_sources:
     }
 }
 
-/// Sanitises rendered HTML when the site does not trust raw HTML in Markdown.
+/// Sanitises rendered HTML when the site does not trust raw HTML in Markdown, and cuts an
+/// automatic summary (the first paragraph) to the configured length: a 10 MB paragraph
+/// must not be copied into every list and feed.
 pub(crate) fn clean(config: &Config, mut r: Rendered) -> Rendered {
     if !config.unsafe_html {
         r.html = markdown::sanitize(&r.html);
         r.summary_html = markdown::sanitize(&r.summary_html);
+    }
+    let max = config.limits.summary_chars;
+    if r.summary_text.chars().nth(max).is_some() {
+        r.summary_text = text::truncate(&r.summary_text, max);
+        r.summary_html = format!("<p>{}</p>\n", markdown::escape_text(&r.summary_text));
     }
     r
 }
@@ -368,7 +376,12 @@ pub fn build(request: &BuildRequest) -> Result<Report> {
         root: &paths.root,
         sources: &sources,
     };
-    let staging = output::Staging::begin(&paths.output, &guard)?;
+    let staging = output::Staging::begin(&paths.output, &guard, |holder| {
+        eprintln!(
+            "waiting for another nuri build (process {holder}) that is writing to {}",
+            paths.output.display()
+        )
+    })?;
     let write_error = |e: output::OutputError| Diagnostic::error(staging.output(), e.to_string());
     let search = || -> std::result::Result<usize, output::OutputError> {
         if !prepared.config.search.enabled {
@@ -402,10 +415,10 @@ pub fn build(request: &BuildRequest) -> Result<Report> {
     let output_dir = staging.output().to_path_buf();
     let reused = staging.reused();
     phases.mark("copy");
-    staging.commit()?;
+    let committed = staging.commit()?;
     phases.mark("swap");
     Ok(Report {
-        output: output_dir,
+        output: output_dir.clone(),
         articles: prepared.site.entries.len(),
         pages: jobs.len() + search_files,
         reused,
@@ -413,6 +426,9 @@ pub fn build(request: &BuildRequest) -> Result<Report> {
         warnings: {
             let mut w = prepared.warnings.clone();
             w.extend(file_warnings.0);
+            if let Some(why) = committed.leftover {
+                w.push(Diagnostic::warning(&output_dir, why));
+            }
             w
         },
         elapsed: started.elapsed(),

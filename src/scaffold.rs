@@ -127,9 +127,12 @@ pub fn new_article(config: &Config, path: &Path, title: Option<&str>) -> Result<
                 .mode(jiff::RoundMode::Trunc),
         )
         .unwrap_or(now);
-    let escaped = title.replace('\\', "\\\\").replace('"', "\\\"");
+    // A headline is one line: a pasted line break becomes a space. The rest (quotes,
+    // backslashes, control characters) is escaped by the TOML writer itself.
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let quoted = toml::Value::String(title).to_string();
     let text = format!(
-        "+++\ntitle = \"{escaped}\"\ndate = {}\ndraft = true\ntags = []\nauthors = []\n+++\n\n",
+        "+++\ntitle = {quoted}\ndate = {}\ndraft = true\ntags = []\nauthors = []\n+++\n\n",
         iso(&now)
     );
     if let Some(parent) = full.parent() {

@@ -108,3 +108,93 @@ fn a_full_disk_is_an_error_and_the_previous_site_stays() {
         "the half-written staging folder is removed"
     );
 }
+
+#[test]
+#[ignore = "needs root (chattr); run by .ci/run"]
+fn regression_a_previous_site_that_cannot_be_removed_is_published_with_a_warning() {
+    let s = site();
+    s.build(&[]).assert_ok();
+    s.write(
+        "content/news/b.md",
+        "+++\ntitle = \"둘째 기사\"\ndate = 2024-01-02\n+++\n본문\n",
+    );
+    // A folder inside the live site that cannot be emptied: the swap works, the removal
+    // of the previous site does not.
+    let stuck = s.root.join("public/news");
+    sh("chattr", &["+i", stuck.to_str().unwrap()]);
+    let undo = Undo(
+        "chattr",
+        vec!["-i".into(), stuck.to_string_lossy().into_owned()],
+    );
+    let run = s.build(&[]);
+    run.assert_ok();
+    assert!(
+        run.stderr()
+            .contains("the new site is live, but the previous one could not be removed"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!run.stderr().contains("nothing was published"));
+    assert!(
+        s.read("index.html").contains("둘째 기사"),
+        "the new site is live"
+    );
+    // While the leftover cannot be removed, a build says so and leaves the live site be.
+    let leftover = s.root.join(".public.nuri-staging/news");
+    let _undo_leftover = Undo(
+        "chattr",
+        vec!["-i".into(), leftover.to_string_lossy().into_owned()],
+    );
+    drop(undo);
+    let before = s.snapshot();
+    s.build(&[]).assert_fails_with("remove it by hand");
+    assert_eq!(s.snapshot(), before);
+    // Once it can be, the next build removes it and publishes.
+    sh("chattr", &["-i", leftover.to_str().unwrap()]);
+    s.build(&[]).assert_ok();
+    assert!(!s.root.join(".public.nuri-staging").exists());
+}
+
+#[test]
+#[ignore = "needs root (runs nuri as the user nobody); run by .ci/run"]
+fn regression_a_content_folder_nuri_cannot_read_is_an_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = site();
+    s.write(
+        "content/news/b.md",
+        "+++\ntitle = \"둘째 기사\"\ndate = 2024-01-02\n+++\n본문\n",
+    );
+    s.write(
+        "content/sports/c.md",
+        "+++\ntitle = \"스포츠 기사\"\ndate = 2024-01-03\n+++\n본문\n",
+    );
+    // Let the user nobody into the site (permissions mean nothing to root).
+    for dir in [s.root.parent().unwrap(), s.root.as_path()] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    sh("chmod", &["-R", "a+rwX", s.root.to_str().unwrap()]);
+    let as_nobody = || {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(env!("CARGO_BIN_EXE_nuri"))
+            .args(["--root", s.root.to_str().unwrap(), "build"])
+            .output()
+            .unwrap()
+    };
+    let out = as_nobody();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(s.read("sports/index.html").contains("스포츠 기사"));
+    let before = s.snapshot();
+    let sports = s.root.join("content/sports");
+    std::fs::set_permissions(&sports, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let out = as_nobody();
+    std::fs::set_permissions(&sports, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("content/sports: error: cannot read"), "{err}");
+    assert_eq!(s.snapshot(), before, "its articles stay published");
+}

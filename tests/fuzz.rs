@@ -107,8 +107,17 @@ fn regression_many_tags_parse_in_linear_time() {
         "+++\ntitle = \"t\"\ndate = 2024-01-01\ntags = [{}]\n+++\n",
         tags.join(",")
     );
-    let a = Article::parse("news/x.md", &text, &config()).unwrap();
+    let roomy = Config::parse(
+        Path::new("/site"),
+        "title = \"fuzz\"\nbase_url = \"https://fuzz.example/\"\n[limits]\nterms_per_article = 100000\n",
+    )
+    .unwrap();
+    let a = Article::parse("news/x.md", &text, &roomy).unwrap();
     assert_eq!(a.tags.len(), 20_000);
+    // Under the default limit the same list is one located error, found as fast.
+    let errors = Article::parse("news/x.md", &text, &config()).unwrap_err();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].line, 4);
 }
 
 #[test]

@@ -591,3 +591,129 @@ fn build_watch_rebuilds_on_change() {
     let _ = child.wait();
     assert!(found, "build --watch did not rebuild");
 }
+
+/// Sends a raw request line and returns the status line and headers.
+fn raw_get(server: &Server, path: &str) -> String {
+    use std::io::Write;
+    let port: u16 = server
+        .url
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    s.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn regression_a_double_slash_is_not_an_open_redirect() {
+    let site = SiteTest::fixture("basic");
+    let server = Server::start(&site);
+    let response = raw_get(&server, "//politics");
+    assert!(response.starts_with("HTTP/1.1 301"), "{response}");
+    assert!(
+        response
+            .to_ascii_lowercase()
+            .contains("location: /politics/\r\n"),
+        "{response}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn regression_a_static_file_replaced_by_a_link_out_of_the_site_is_never_served() {
+    let site = SiteTest::fixture("basic");
+    site.write("static/note.txt", "공지");
+    let server = Server::start(&site);
+    assert_eq!(server.text("/note.txt"), "공지");
+    let outside = site.root.parent().unwrap().join("passwd");
+    std::fs::write(&outside, "root:x:0:0").unwrap();
+    // Replace the file and ask at once, before the rebuild has caught up.
+    std::fs::remove_file(site.path("static/note.txt")).unwrap();
+    std::os::unix::fs::symlink(&outside, site.path("static/note.txt")).unwrap();
+    for _ in 0..20 {
+        let (status, _, body) = server.get("/note.txt");
+        assert!(
+            !String::from_utf8_lossy(&body).contains("root:x"),
+            "served {status}"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+#[test]
+fn regression_a_template_that_loops_for_ever_is_stopped_and_serve_recovers() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "config.toml",
+        &(std::fs::read_to_string(site.path("config.toml")).unwrap()
+            + "\n[limits]\nrender_seconds = 1\n"),
+    );
+    let server = Server::start(&site);
+    server.drain();
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}{% endblock content %}",
+    );
+    server.wait_for("problem");
+    assert!(server.text("/").contains("render_seconds"));
+    server.drain();
+    site.remove("templates/404.html");
+    server.wait_for("reload");
+    // Later edits are rebuilt as before.
+    server.drain();
+    let path = "content/politics/2023/AI-동맹-출범.md";
+    let text = std::fs::read_to_string(site.path(path)).unwrap();
+    site.write(
+        path,
+        &text.replace("개방형 모델을 지지하는", "고친 뒤의 문장을 지지하는"),
+    );
+    server.wait_for("reload");
+    assert!(
+        server
+            .text(&encode("/politics/2023/ai-동맹-출범/"))
+            .contains("고친 뒤의 문장")
+    );
+    assert_same_as_fresh_build(&site, &server);
+}
+
+#[test]
+fn regression_half_open_connections_are_closed() {
+    use std::io::Write;
+    let site = SiteTest::fixture("basic");
+    let server = Server::start(&site);
+    let port: u16 = server
+        .url
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut idle = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut partial = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(partial, "GET / HTTP/1.1\r\nHost: local").unwrap();
+    let started = Instant::now();
+    for s in [&mut idle, &mut partial] {
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let mut buf = Vec::new();
+        // The server closes the connection (perhaps after a 408): the read ends.
+        let _ = s.read_to_end(&mut buf);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(55),
+        "connections were held for {:?}",
+        started.elapsed()
+    );
+    // The server still answers.
+    assert_eq!(server.get("/").0, 200);
+}

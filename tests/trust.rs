@@ -246,8 +246,8 @@ fn a_ten_megabyte_article_renders() {
 }
 
 #[test]
-fn ten_thousand_tags_on_one_article() {
-    let s = site("[feeds]\ntaxonomies = []\n");
+fn ten_thousand_tags_on_one_article_when_the_site_allows_them() {
+    let s = site("[feeds]\ntaxonomies = []\n[limits]\nterms_per_article = 10000\n");
     let tags: Vec<String> = (0..10_000).map(|i| format!("\"태그{i}\"")).collect();
     s.write(
         "content/news/tags.md",

@@ -42,7 +42,7 @@ struct RawFrontMatter {
     #[serde(default)]
     subtitle: Option<String>,
     #[serde(default)]
-    summary: Option<String>,
+    summary: Option<Spanned<String>>,
     #[serde(default)]
     image: Option<Spanned<String>>,
     #[serde(default)]
@@ -161,6 +161,9 @@ pub struct Article {
     pub extra: serde_json::Value,
     pub body: String,
     pub body_line: usize,
+    /// Where the article's URL is decided: the line and column of `path` or `slug`, else the
+    /// opening `+++`.
+    pub url_at: (usize, usize),
 }
 
 impl Article {
@@ -232,18 +235,36 @@ impl Article {
             String::new()
         });
 
-        let fixed_path = raw.path.as_ref().and_then(|p| {
-            let written = slug::nfc(p.get_ref().trim());
-            match check_path(&written) {
-                Ok(path) => Some(path),
-                Err(why) => {
-                    errors.push(
-                        at(p.span(), format!("`path` {why}"))
-                            .with_hint("write a site path such as \"/special/election-2024/\""),
-                    );
-                    None
-                }
+        let fixed_path =
+            raw.path
+                .as_ref()
+                .and_then(|p| match crate::text::url::site_path(p.get_ref()) {
+                    Ok(path) => Some(path),
+                    Err(why) => {
+                        errors
+                            .push(at(p.span(), format!("`path` {why}")).with_hint(
+                                "write a site path such as \"/special/election-2024/\"",
+                            ));
+                        None
+                    }
+                });
+
+        let summary = raw.summary.as_ref().and_then(|s| {
+            let text = s.get_ref().trim().to_string();
+            let chars = text.chars().count();
+            if chars > config.limits.summary_chars {
+                errors.push(
+                    at(
+                        s.span(),
+                        format!(
+                            "`summary` is {chars} characters; the limit is {}",
+                            config.limits.summary_chars
+                        ),
+                    )
+                    .with_hint("shorten it (lists, feeds and search engines show the first sentences), or raise [limits] summary_chars in config.toml"),
+                );
             }
+            (!text.is_empty()).then_some(text)
         });
 
         let section = match &raw.section {
@@ -260,8 +281,11 @@ impl Article {
             None => file.top_folder().map(str::to_string),
         };
 
-        let tags = names(&raw.tags, "tags", &split, &path, &mut errors);
-        let authors = names(&raw.authors, "authors", &split, &path, &mut errors);
+        let terms_of = |values: &[Spanned<String>], field: &str, errors: &mut Vec<Diagnostic>| {
+            names(values, field, &split, &path, config, errors)
+        };
+        let tags = terms_of(&raw.tags, "tags", &mut errors);
+        let authors = terms_of(&raw.authors, "authors", &mut errors);
         let mut terms = BTreeMap::new();
         for (name, values) in &raw.taxonomies {
             let declared = config.taxonomies.iter().any(|t| &t.name == name);
@@ -276,10 +300,7 @@ impl Article {
                 )));
                 continue;
             }
-            terms.insert(
-                name.clone(),
-                names(values.get_ref(), name, &split, &path, &mut errors),
-            );
+            terms.insert(name.clone(), terms_of(values.get_ref(), name, &mut errors));
         }
 
         let image = raw.image.as_ref().and_then(|img| {
@@ -300,17 +321,15 @@ impl Article {
         let lang = match &raw.lang {
             Some(l) => {
                 let lang = l.get_ref().trim().to_string();
-                if lang.is_empty() || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                    errors.push(
-                        at(
-                            l.span(),
-                            format!("`lang` = \"{lang}\" is not a language tag"),
-                        )
-                        .with_hint("use a tag such as \"ko\" or \"en\""),
-                    );
-                    None
-                } else {
-                    Some(lang)
+                match crate::text::language_tag(&lang) {
+                    Ok(()) => Some(lang),
+                    Err(why) => {
+                        errors.push(
+                            at(l.span(), format!("`lang` {why}"))
+                                .with_hint("use a tag such as \"ko\" or \"en\""),
+                        );
+                        None
+                    }
                 }
             }
             None => None,
@@ -326,10 +345,7 @@ impl Article {
                 .subtitle
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty()),
-            summary: raw
-                .summary
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty()),
+            summary,
             date: date.expect("date checked above"),
             updated,
             publish_at,
@@ -348,6 +364,11 @@ impl Article {
             extra: toml_to_json(toml::Value::Table(raw.extra)),
             body: split.body.to_string(),
             body_line: split.body_line,
+            url_at: raw
+                .path
+                .as_ref()
+                .or(raw.slug.as_ref())
+                .map_or((1, 1), |s| front_matter::position(&split, s.span())),
         })
     }
 
@@ -419,54 +440,87 @@ fn resolve_slug(
     Ok(made)
 }
 
+/// The terms of one taxonomy as written: trimmed, NFC, deduplicated by their key, each
+/// checked where it is written (its line and column): not empty, no control characters,
+/// within the length limit, and with something left for a URL.
 fn names(
     values: &[Spanned<String>],
     field: &str,
     split: &Split<'_>,
     path: &Path,
+    config: &Config,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<String> {
+    let limits = &config.limits;
+    let at = |v: &Spanned<String>, message: String| {
+        // Positions are computed only for errors: finding a line is linear in the text.
+        let (line, column) = front_matter::position(split, v.span());
+        Diagnostic::error(path, message).at(line, column)
+    };
+    if values.len() > limits.terms_per_article {
+        errors.push(
+            at(
+                &values[limits.terms_per_article],
+                format!(
+                    "`{field}` lists {} entries; the limit is {}",
+                    values.len(),
+                    limits.terms_per_article
+                ),
+            )
+            .with_hint("keep the ones readers would look for, or raise [limits] terms_per_article in config.toml"),
+        );
+        return Vec::new();
+    }
     let mut out: Vec<String> = Vec::with_capacity(values.len());
     let mut seen = std::collections::HashSet::with_capacity(values.len());
     for v in values {
         let name = slug::nfc(v.get_ref().trim());
-        // Positions are computed only for errors: finding a line is linear in the text.
-        let at = |message: String| {
-            let (line, column) = front_matter::position(split, v.span());
-            Diagnostic::error(path, message).at(line, column)
-        };
         if name.is_empty() {
-            errors.push(at(format!("`{field}` has an empty entry")));
+            errors.push(at(v, format!("`{field}` has an empty entry")));
             continue;
         }
         if name.chars().any(char::is_control) {
-            errors.push(at(format!("`{field}` entry contains a control character")));
+            errors.push(at(
+                v,
+                format!("`{field}` entry contains a control character"),
+            ));
             continue;
         }
-        if seen.insert(slug::term_key(&name)) {
+        let chars = name.chars().count();
+        if chars > limits.term_chars {
+            errors.push(
+                at(
+                    v,
+                    format!(
+                        "`{field}` entry is {chars} characters; the limit is {}",
+                        limits.term_chars
+                    ),
+                )
+                .with_hint("shorten it, or raise [limits] term_chars in config.toml"),
+            );
+            continue;
+        }
+        let key = slug::term_key(&name);
+        let url_name = crate::model::name_slug(config, &key);
+        if url_name.is_empty() {
+            errors.push(
+                at(
+                    v,
+                    format!("{field} entry `{name}` has no usable characters for a URL"),
+                )
+                .with_hint("use letters or digits in the name"),
+            );
+            continue;
+        }
+        if let Err(why) = slug::check_segment(&url_name) {
+            errors.push(at(v, format!("{field} entry `{name}`: its URL name {why}")));
+            continue;
+        }
+        if seen.insert(key) {
             out.push(name);
         }
     }
     out
-}
-
-/// A user-written site path: each segment must be a plain name.
-fn check_path(path: &str) -> Result<String, String> {
-    let trimmed = path.trim_matches('/');
-    if trimmed.is_empty() {
-        return Err("is empty".into());
-    }
-    if path.contains('\\') {
-        return Err(format!("`{path}` contains a backslash"));
-    }
-    for seg in trimmed.split('/') {
-        slug::check_segment(seg).map_err(|why| format!("segment {why}"))?;
-    }
-    let mut out = format!("/{trimmed}");
-    if path.ends_with('/') || !trimmed.rsplit('/').next().unwrap_or("").contains('.') {
-        out.push('/');
-    }
-    Ok(out)
 }
 
 fn check_image_src(src: &str) -> Result<(), String> {

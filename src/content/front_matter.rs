@@ -113,13 +113,20 @@ pub fn parse<T: DeserializeOwned>(file: &Path, split: &Split<'_>) -> Result<T, D
     })
 }
 
-fn hint_for(message: &str) -> Option<String> {
+/// A hint for a TOML or serde error message, shared by front matter and config.toml.
+pub fn hint_for(message: &str) -> Option<String> {
     if message.starts_with("missing field `title`") {
         Some("add a headline: title = \"…\"".into())
     } else if message.starts_with("missing field `date`") {
         Some("add the publication time: date = 2023-12-05T14:30:00+09:00".into())
     } else if message.starts_with("unknown field") {
         Some("remove the key or fix its spelling; custom values go under [extra]".into())
+    } else if message.starts_with("invalid date") {
+        Some("that day does not exist on the calendar: check the month and day (2024-02-29 exists, 2023-02-29 does not)".into())
+    } else if message.starts_with("invalid time") {
+        Some("write the time as HH:MM or HH:MM:SS, from 00:00 to 23:59".into())
+    } else if message.contains("expected u64") || message.contains("expected usize") {
+        Some("use a whole number of 0 or more, without quotes: id = 1234".into())
     } else if message.contains("invalid type") {
         Some("check the value's type: text needs quotes, lists need [ ]".into())
     } else if message.starts_with("unclosed") {
@@ -218,6 +225,15 @@ mod tests {
         assert!(d.message.contains("never closed"));
         let d = split(p(), "").unwrap_err();
         assert!(d.message.contains("empty"));
+    }
+
+    #[test]
+    fn regression_impossible_dates_and_negative_ids_get_their_own_hints() {
+        let hint = |m: &str| hint_for(m).unwrap_or_default();
+        assert!(hint("invalid date, expected day between 01 and 28").contains("calendar"));
+        assert!(hint("invalid value: integer `-1`, expected u64").contains("whole number"));
+        assert!(!hint("invalid value: integer `-1`, expected u64").contains("double quotes"));
+        assert!(hint("invalid time, expected hour between 00 and 23").contains("HH:MM"));
     }
 
     #[test]

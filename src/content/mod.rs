@@ -18,7 +18,13 @@ pub use section::{AuthorProfile, SectionMeta};
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
-use crate::text::slug::{nfc, term_key};
+use crate::text::slug::term_key;
+
+/// Keys of an article's front matter, which no taxonomy may take as its name.
+pub const FRONT_MATTER_KEYS: [&str; 11] = [
+    "title", "date", "updated", "draft", "slug", "id", "section", "extra", "image", "summary",
+    "lang",
+];
 
 /// The folder under `content/` that holds reporter profiles instead of articles.
 pub const AUTHORS_DIR: &str = "authors";
@@ -56,17 +62,7 @@ pub enum FileKind {
     Ignored,
 }
 
-/// Editors write these while saving; they are never content.
-pub fn is_editor_noise(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name.starts_with('#')
-        || name == "4913"
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name.ends_with(".crdownload")
-}
+pub use crate::sources::is_editor_noise;
 
 /// Classifies a `/`-separated path relative to `content/`.
 pub fn classify(rel: &str) -> FileKind {
@@ -86,70 +82,21 @@ pub fn classify(rel: &str) -> FileKind {
     FileKind::Article
 }
 
-/// Lists the files under `content/` (sorted, NFC, `/`-separated), skipping noise and
-/// symlinks that lead outside the site.
+/// Lists the files under `content/` (sorted, NFC, `/`-separated), skipping editors' files
+/// and links that lead out of the site. A missing `content/` is an error: a build from the
+/// wrong folder must not publish an empty site over the archive.
 pub fn list_files(config: &Config, diagnostics: &mut Diagnostics) -> Vec<(String, PathBuf)> {
     let content = &config.paths.content;
     if !content.is_dir() {
+        diagnostics.push(
+            Diagnostic::error(display(config, content), "the content folder is missing")
+                .with_hint("run nuri in the site folder (or pass --root DIR), or create content/ with the articles"),
+        );
         return Vec::new();
     }
-    let site_root =
-        std::fs::canonicalize(&config.paths.root).unwrap_or_else(|_| config.paths.root.clone());
-    let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(content)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_editor_noise(&e.file_name().to_string_lossy()));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let path = e
-                    .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| content.clone());
-                diagnostics.push(Diagnostic::warning(
-                    display(config, &path),
-                    format!("skipped: {e}"),
-                ));
-                continue;
-            }
-        };
-        if entry.path_is_symlink() {
-            let target = std::fs::canonicalize(entry.path());
-            if !matches!(&target, Ok(t) if t.starts_with(&site_root)) {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        display(config, entry.path()),
-                        "skipped a symbolic link that points outside the site",
-                    )
-                    .with_hint("copy the file into the site instead of linking to it"),
-                );
-                continue;
-            }
-        }
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(content) else {
-            continue;
-        };
-        let Some(rel) = rel.to_str() else {
-            diagnostics.push(
-                Diagnostic::error(
-                    display(config, entry.path()),
-                    "the file name is not valid UTF-8",
-                )
-                .with_hint("rename the file"),
-            );
-            continue;
-        };
-        let rel = nfc(&rel.replace(std::path::MAIN_SEPARATOR, "/"));
-        files.push((rel, entry.into_path()));
-    }
-    files.sort();
-    files
+    let walked = crate::sources::walk(content, &crate::sources::SiteRoot::new(&config.paths.root));
+    diagnostics.extend(walked.diagnostics.0);
+    walked.files
 }
 
 fn display(config: &Config, path: &Path) -> PathBuf {

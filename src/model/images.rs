@@ -88,7 +88,8 @@ pub fn probe(config: &Config, entry: &Entry) -> Result<Option<ImageInfo>, Diagno
             .at(image.line, 1)
             .with_hint("put the photo in static/images/ and write image = \"/images/…\", or make the article a folder with index.md and the photo beside it"));
     };
-    let Some(file) = candidates.iter().find(|p| p.is_file()) else {
+    let site = crate::sources::SiteRoot::new(&config.paths.root);
+    let Some(file) = candidates.iter().find(|p| site.readable_file(p)) else {
         let shown = candidates[0]
             .strip_prefix(&config.paths.root)
             .unwrap_or(&candidates[0])

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::config::{Config, TaxonomyConfig, TermOrder};
-use crate::error::{Diagnostic, Diagnostics};
+use crate::error::Diagnostics;
 use crate::text::slug::term_key;
 
 use super::{Entry, Urls, name_slug};
@@ -39,7 +39,7 @@ impl Taxonomy {
         config: &Config,
         tax: &TaxonomyConfig,
         entries: &[Entry],
-        diagnostics: &mut Diagnostics,
+        _diagnostics: &mut Diagnostics,
     ) -> Taxonomy {
         let urls = Urls(config);
         let base = format!("/{}/", tax.path);
@@ -47,19 +47,9 @@ impl Taxonomy {
         let mut found: BTreeMap<String, (BTreeMap<&str, usize>, Vec<usize>)> = BTreeMap::new();
         for (i, entry) in entries.iter().enumerate() {
             for name in entry.article.terms_of(&tax.name) {
+                // Names without a usable URL name were refused where they are written.
                 let slug = name_slug(config, &term_key(name));
                 if slug.is_empty() {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            &entry.article.file.display,
-                            format!(
-                                "{} entry `{name}` has no usable characters for a URL",
-                                tax.name
-                            ),
-                        )
-                        .at(1, 1)
-                        .with_hint("use letters or digits in the name"),
-                    );
                     continue;
                 }
                 let slot = found.entry(slug).or_default();

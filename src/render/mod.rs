@@ -1,6 +1,7 @@
 //! Rendering: a flat list of jobs (every article, list page, feed and sitemap), made in
 //! parallel and handed to the output stage.
 
+pub mod budget;
 pub mod context;
 pub mod filters;
 pub mod plan;
@@ -78,6 +79,7 @@ impl<'a> Renderer<'a> {
             Content::Template(template, kind) => {
                 let ctx = self.context(job, *kind);
                 let mut out = Vec::with_capacity(16 * 1024);
+                let _clock = self.templates.budget.start();
                 self.templates
                     .tera
                     .render_to(template, &ctx, &mut out)
@@ -105,42 +107,11 @@ impl<'a> Renderer<'a> {
         let mut files = BTreeMap::new();
         let mut warnings = Diagnostics::default();
         let c = &self.p.config;
-        let root = std::fs::canonicalize(&c.paths.root).unwrap_or_else(|_| c.paths.root.clone());
+        let site = crate::sources::SiteRoot::new(&c.paths.root);
         for dir in [c.paths.theme.join("static"), c.paths.static_dir.clone()] {
-            if !dir.is_dir() {
-                continue;
-            }
-            for entry in walkdir::WalkDir::new(&dir)
-                .follow_links(true)
-                .sort_by_file_name()
-                .into_iter()
-                .flatten()
-            {
-                let name = entry.file_name().to_string_lossy();
-                if !entry.file_type().is_file() || crate::content::is_editor_noise(&name) {
-                    continue;
-                }
-                if entry.path_is_symlink()
-                    && !std::fs::canonicalize(entry.path()).is_ok_and(|t| t.starts_with(&root))
-                {
-                    let shown = entry
-                        .path()
-                        .strip_prefix(&c.paths.root)
-                        .unwrap_or(entry.path());
-                    warnings.push(Diagnostic::warning(
-                        shown,
-                        "skipped a symbolic link that points outside the site",
-                    ));
-                    continue;
-                }
-                if let Ok(rel) = entry.path().strip_prefix(&dir) {
-                    let rel = crate::text::slug::nfc(
-                        &rel.to_string_lossy()
-                            .replace(std::path::MAIN_SEPARATOR, "/"),
-                    );
-                    files.insert(rel, entry.path().to_path_buf());
-                }
-            }
+            let walked = crate::sources::walk(&dir, &site);
+            warnings.extend(walked.diagnostics.0);
+            files.extend(walked.files);
         }
         for (i, asset) in &self.p.site.assets {
             let entry = &self.p.site.entries[*i];
@@ -162,39 +133,65 @@ impl<'a> Renderer<'a> {
         let mut diags = Diagnostics::default();
         jobs.retain(|j| !(matches!(j.content, Content::Bytes(_)) && files.contains_key(&j.output)));
         let mut seen: HashMap<&str, &Job> = HashMap::with_capacity(jobs.len());
+        let mut folded: HashMap<String, &Job> = HashMap::with_capacity(jobs.len());
         let search = self.p.config.search.enabled;
+        let mut files_folded: HashMap<String, (&str, &PathBuf)> = HashMap::new();
+        for (rel, src) in files {
+            if let Some((other, _)) = files_folded.insert(rel.to_lowercase(), (rel, src)) {
+                let shown = src.strip_prefix(&self.p.config.paths.root).unwrap_or(src);
+                diags.push(
+                    Diagnostic::error(
+                        shown,
+                        format!("this file and {other} differ only in upper and lower case, and would overwrite each other on hosts that ignore case"),
+                    )
+                    .with_hint("rename one of them"),
+                );
+            }
+        }
         for job in jobs.iter() {
             if search
                 && job.output.starts_with("search/")
                 && job.output != "search/index.html"
                 && !matches!(job.content, Content::Bytes(_))
             {
+                let mut d = self.source_of(job);
+                d.message = format!(
+                    "{} would be written inside the search index folder /search/",
+                    self.describe(job)
+                );
                 diags.push(
-                    Diagnostic::error(
-                        self.source_of(job),
-                        format!(
-                            "{} would be written inside the search index folder /search/",
-                            self.describe(job)
-                        ),
-                    )
-                    .with_hint("rename the section or file, or set [search] enabled = false"),
+                    d.with_hint("rename the section or file, or set [search] enabled = false"),
                 );
             }
             if let Some(other) = seen.insert(job.output.as_str(), job) {
-                diags.push(
-                    Diagnostic::error(
-                        self.source_of(job),
-                        format!(
-                            "{} and {} would both be written to {}",
-                            self.describe(other),
-                            self.describe(job),
-                            job.path
-                        ),
-                    )
-                    .with_hint("change a slug, a section folder name or the permalink pattern"),
+                let mut d = self.source_of(job);
+                d.message = format!(
+                    "{} and {} would both be written to {}",
+                    self.describe(other),
+                    self.describe(job),
+                    job.path
                 );
+                diags.push(
+                    d.with_hint("change a slug, a section folder name or the permalink pattern"),
+                );
+            } else if let Some(other) = folded.insert(job.output.to_lowercase(), job) {
+                let mut d = self.source_of(job);
+                d.message = format!(
+                    "{} ({}) and {} ({}) differ only in upper and lower case, and would overwrite each other on hosts that ignore case (S3 behind some CDNs, macOS and Windows checkouts)",
+                    self.describe(other),
+                    other.path,
+                    self.describe(job),
+                    job.path
+                );
+                diags.push(d.with_hint(
+                    "write URLs in lower case, or give one of them another slug or path",
+                ));
             }
-            if let Some(src) = files.get(&job.output) {
+            if let Some(src) = files.get(&job.output).or_else(|| {
+                files_folded
+                    .get(&job.output.to_lowercase())
+                    .map(|(_, p)| *p)
+            }) {
                 let shown = src.strip_prefix(&self.p.config.paths.root).unwrap_or(src);
                 diags.push(
                     Diagnostic::error(
@@ -212,10 +209,14 @@ impl<'a> Renderer<'a> {
         diags
     }
 
-    fn source_of(&self, job: &Job) -> PathBuf {
+    /// The file (and place in it) that decides a job's path, for collision errors.
+    fn source_of(&self, job: &Job) -> Diagnostic {
         match job.page() {
-            Some(PageKind::Article(i)) => self.p.site.entries[i].article.file.display.clone(),
-            _ => PathBuf::from(crate::config::CONFIG_FILE),
+            Some(PageKind::Article(i)) => {
+                let a = &self.p.site.entries[i].article;
+                Diagnostic::error(&a.file.display, "").at(a.url_at.0, a.url_at.1)
+            }
+            _ => Diagnostic::error(crate::config::CONFIG_FILE, ""),
         }
     }
 

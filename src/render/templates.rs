@@ -26,39 +26,20 @@ pub struct Templates {
     pub tera: Tera,
     /// Template name → the file it was read from.
     pub files: BTreeMap<String, PathBuf>,
+    /// The time each page may take (see [`super::budget`]).
+    pub budget: std::sync::Arc<super::budget::Budget>,
 }
 
-fn collect(dir: &Path, into: &mut BTreeMap<String, PathBuf>) {
-    if !dir.is_dir() {
-        return;
-    }
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .flatten()
-    {
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let name = entry.file_name().to_string_lossy();
-        if crate::content::is_editor_noise(&name) {
-            continue;
-        }
-        if let Ok(rel) = entry.path().strip_prefix(dir) {
-            let rel = rel
-                .to_string_lossy()
-                .replace(std::path::MAIN_SEPARATOR, "/");
-            into.insert(rel, entry.path().to_path_buf());
-        }
-    }
+fn collect(dir: &Path, site: &crate::sources::SiteRoot, into: &mut BTreeMap<String, PathBuf>) {
+    into.extend(crate::sources::walk(dir, site).files);
 }
 
 /// Lists template files: the theme's, then the site's overrides.
 pub fn template_files(config: &Config) -> BTreeMap<String, PathBuf> {
     let mut files = BTreeMap::new();
-    collect(&config.paths.theme.join("templates"), &mut files);
-    collect(&config.paths.templates, &mut files);
+    let site = crate::sources::SiteRoot::new(&config.paths.root);
+    collect(&config.paths.theme.join("templates"), &site, &mut files);
+    collect(&config.paths.templates, &site, &mut files);
     files
 }
 
@@ -80,7 +61,9 @@ impl Templates {
         }
         let mut sources = Vec::with_capacity(files.len());
         for (name, path) in &files {
-            match std::fs::read_to_string(path) {
+            match crate::sources::read_regular(path)
+                .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other))
+            {
                 Ok(text) => sources.push((name.clone(), text)),
                 Err(e) => diags.push(Diagnostic::error(
                     shown(path),
@@ -104,14 +87,49 @@ impl Templates {
         }
         let mut tera = Tera::new();
         super::filters::register(&mut tera, config);
+        let budget = std::sync::Arc::new(super::budget::Budget::new(
+            std::time::Duration::from_secs(config.limits.render_seconds),
+        ));
+        let b = budget.clone();
+        tera.register_function("range", move |k: tera::Kwargs, s: &tera::State| {
+            b.range(k, s)
+        });
         if let Err(e) =
             tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         {
             diags.push(template_error(&e, &files, &config.paths.root));
             return Err(diags);
         }
-        Ok(Templates { tera, files })
+        Ok(Templates {
+            tera,
+            files,
+            budget,
+        })
     }
+}
+
+/// Places a diagnostic at the `{% <tag> "target"` in a template file (the error path only
+/// reads the file again).
+fn at_tag(d: Diagnostic, file: Option<&PathBuf>, tag: &str, target: Option<&str>) -> Diagnostic {
+    let Some(text) = file.and_then(|f| std::fs::read_to_string(f).ok()) else {
+        return d;
+    };
+    let mut from = 0;
+    while let Some(i) = text[from..].find(tag) {
+        let at = from + i;
+        let rest = &text[at + tag.len()..];
+        let before = text[..at].trim_end();
+        let named = target.is_none_or(|t| {
+            rest.trim_start()
+                .trim_start_matches(['"', '\''])
+                .starts_with(t)
+        });
+        if (before.ends_with("{%") || before.ends_with("{%-")) && named {
+            return d.at_offset(&text, at, 1);
+        }
+        from = at + tag.len();
+    }
+    d
 }
 
 /// Turns a Tera error into a diagnostic naming the template file and line.
@@ -151,10 +169,30 @@ pub fn template_error(
         tera::ErrorKind::CircularExtend {
             tpl,
             inheritance_chain,
-        } => Diagnostic::error(
-            file_of(tpl),
-            format!("circular `extends`: {}", inheritance_chain.join(" → ")),
-        ),
+        } => at_tag(
+            Diagnostic::error(
+                file_of(tpl),
+                format!("circular `extends`: {}", inheritance_chain.join(" → ")),
+            ),
+            files.get(tpl.as_str()),
+            "extends",
+            None,
+        )
+        .with_hint("a template may extend another only if that one does not extend it back"),
+        tera::ErrorKind::CircularInclude { tpl, include_chain } => {
+            // The chain ends where it began: the first template includes the second.
+            let next = include_chain.get(1).map(String::as_str);
+            at_tag(
+                Diagnostic::error(
+                    file_of(tpl),
+                    format!("circular `include`: {}", include_chain.join(" → ")),
+                ),
+                files.get(tpl.as_str()),
+                "include",
+                next,
+            )
+            .with_hint("an included template may not include, directly or through others, the one that includes it")
+        }
         _ => {
             let mut message = e.to_string();
             let mut source = std::error::Error::source(e);

@@ -39,6 +39,9 @@ pub enum Event {
 pub struct Store {
     pub files: HashMap<String, Bytes>,
     pub statics: BTreeMap<String, PathBuf>,
+    /// The site folder: a static file is served only while it is a regular file inside it
+    /// (a file replaced by a link to /etc/passwd is not, even before the rebuild notices).
+    pub site: Option<crate::sources::SiteRoot>,
     /// The last rebuild's problems, while they last.
     pub error: Option<String>,
     pub generation: u64,
@@ -179,7 +182,11 @@ async fn handle(State(live): State<Arc<Live>>, method: Method, uri: Uri) -> Resp
         let found = if let Some(b) = store.files.get(&key) {
             Found::Bytes(b.clone())
         } else if let Some(p) = store.statics.get(&key) {
-            Found::File(p.clone())
+            if store.site.as_ref().is_some_and(|s| s.readable_file(p)) {
+                Found::File(p.clone())
+            } else {
+                Found::Missing(store.files.get("404.html").cloned())
+            }
         } else if store.files.contains_key(&format!("{key}/index.html"))
             || store.statics.contains_key(&format!("{key}/index.html"))
         {
@@ -202,7 +209,8 @@ async fn handle(State(live): State<Arc<Live>>, method: Method, uri: Uri) -> Resp
         },
         Found::Folder => {
             let mut res = StatusCode::MOVED_PERMANENTLY.into_response();
-            let to = format!("{raw}/");
+            // Always one leading slash: `//policy/` would name the host `policy`.
+            let to = format!("/{}/", raw.trim_start_matches('/'));
             if let Ok(v) = HeaderValue::from_str(&to) {
                 res.headers_mut().insert(header::LOCATION, v);
             }

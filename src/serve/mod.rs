@@ -4,6 +4,7 @@
 //! serves the site from memory (see [`http`]). The output folder is never touched by
 //! `serve`, so a preview can run beside a real build.
 
+mod conn;
 pub mod http;
 pub mod session;
 pub mod watch;
@@ -156,6 +157,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         .unwrap_or_else(|_| opts.root.join("public"));
     let mut session = Session::new(request);
     let live = Arc::new(Live::new());
+    live.store.write().expect("store").site = Some(crate::sources::SiteRoot::new(&opts.root));
     // Watch before the first build reads anything: a file saved while it runs must cause a
     // rebuild, not be lost until the next save.
     let mut watcher = SourceWatcher::new(&opts.root, &output)
@@ -175,7 +177,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     }
     let app = http::router(live.clone());
     runtime.spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        conn::serve(listener, app).await;
     });
     println!(
         "serving {} at {url} (Ctrl+C to stop)",

@@ -7,6 +7,24 @@ pub mod tokens;
 pub mod url;
 pub mod xml;
 
+/// Checks a language tag as written in config or front matter (`ko`, `en`, `zh-Hant`):
+/// letters, digits and hyphens, a primary subtag of two or three letters.
+pub fn language_tag(tag: &str) -> Result<(), String> {
+    let primary = tag.split('-').next().unwrap_or("");
+    let ok = !tag.is_empty()
+        && tag.len() <= 35
+        && tag
+            .split('-')
+            .all(|s| !s.is_empty() && s.len() <= 8 && s.chars().all(|c| c.is_ascii_alphanumeric()))
+        && (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("\"{tag}\" is not a language tag"))
+    }
+}
+
 /// Shortens `text` to at most `max` characters for a description or a card: it is cut at the
 /// last space (a word boundary in Korean too) if one is near, else between characters, never
 /// inside one; `…` marks the cut.
@@ -29,6 +47,16 @@ pub fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::truncate;
+
+    #[test]
+    fn language_tags() {
+        for ok in ["ko", "en", "en-US", "zh-Hant", "ko-KR"] {
+            assert!(super::language_tag(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "k", "korean", "ko_KR", "ko-", "1a", "ko kr"] {
+            assert!(super::language_tag(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn truncation_never_splits_a_syllable_and_prefers_word_boundaries() {

@@ -175,10 +175,20 @@ pub fn anchor(text: &str) -> String {
     }
 }
 
-/// Checks a user-written slug or path segment for things that could escape a folder.
+/// The longest name most file systems allow for one file or folder, in bytes.
+pub const MAX_SEGMENT_BYTES: usize = 255;
+
+/// Checks a user-written slug or path segment for things that could escape a folder, and
+/// that it fits a file system's name limit (Hangul takes three bytes a syllable).
 pub fn check_segment(s: &str) -> Result<(), String> {
     if s.is_empty() {
         return Err("is empty".into());
+    }
+    if s.len() > MAX_SEGMENT_BYTES {
+        return Err(format!(
+            "is {} bytes long; a URL segment becomes a folder name, and file systems allow {MAX_SEGMENT_BYTES} bytes",
+            s.len()
+        ));
     }
     if s == "." || s == ".." || s.contains("..") {
         return Err(format!("`{s}` contains `..`"));

@@ -27,6 +27,32 @@ pub fn decode_path(path: &str) -> Option<String> {
         .map(|s| s.nfc().collect())
 }
 
+/// Checks a site path a person wrote (an article's `path`, a redirect, a removed page) and
+/// writes it the one way nuri does: NFC, one leading `/`, and a trailing `/` unless the last
+/// segment names a file (`/feed.xml`). Every segment must be a plain name that fits a file
+/// system (see [`crate::text::slug::check_segment`]).
+pub fn site_path(written: &str) -> Result<String, String> {
+    let written = crate::text::slug::nfc(written.trim());
+    if written.contains('\\') {
+        return Err(format!("`{written}` contains a backslash"));
+    }
+    if written.contains(['?', '#']) {
+        return Err("may not contain `?` or `#`".into());
+    }
+    let trimmed = written.trim_matches('/');
+    if trimmed.is_empty() {
+        return Err("is empty or the front page".into());
+    }
+    for seg in trimmed.split('/') {
+        crate::text::slug::check_segment(seg).map_err(|why| format!("segment {why}"))?;
+    }
+    let mut out = format!("/{trimmed}");
+    if written.ends_with('/') || !trimmed.rsplit('/').next().unwrap_or("").contains('.') {
+        out.push('/');
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,6 +62,17 @@ mod tests {
         assert_eq!(encode_path("/tags/동맹/"), "/tags/%EB%8F%99%EB%A7%B9/");
         assert_eq!(encode_path("/a b/"), "/a%20b/");
         assert_eq!(encode_path("/ok-._~/"), "/ok-._~/");
+    }
+
+    #[test]
+    fn site_paths_are_written_one_way() {
+        assert_eq!(site_path("special/x").unwrap(), "/special/x/");
+        assert_eq!(site_path("/a/b/").unwrap(), "/a/b/");
+        assert_eq!(site_path("/feed.xml").unwrap(), "/feed.xml");
+        for bad in ["/", "", "/a/../b/", "/a\\b/", "/a?b", "/a//b/"] {
+            assert!(site_path(bad).is_err(), "{bad}");
+        }
+        assert!(site_path(&format!("/{}/", "가".repeat(90))).is_err());
     }
 
     #[test]

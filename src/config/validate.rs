@@ -1,0 +1,407 @@
+//! From [`RawConfig`] to [`Config`]: each concern checked by its own function, every problem
+//! collected with the line and column of the key that caused it.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use jiff::tz::TimeZone;
+use toml::Spanned;
+
+use super::raw::{RawConfig, RawFeeds, RawLimits, RawTaxonomy};
+use super::*;
+use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::text::slug::SlugStrategy;
+
+/// Collects problems found in one config text.
+struct Checker<'t> {
+    text: &'t str,
+    file: PathBuf,
+    diags: Diagnostics,
+}
+
+impl Checker<'_> {
+    /// A problem at the value with this span (a default value has none: line 1).
+    fn at(&mut self, span: Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
+        let d = Diagnostic::error(&self.file, message).at_offset(self.text, span.start, 1);
+        self.diags.push(d);
+        self.diags.0.last_mut().expect("just pushed")
+    }
+
+    fn base_url(&mut self, raw: &Spanned<String>) -> BaseUrl {
+        BaseUrl::parse(raw.get_ref()).unwrap_or_else(|msg| {
+            self.at(raw.span(), msg).hint =
+                Some("e.g. base_url = \"https://news.example.kr/\"".into());
+            BaseUrl::parse("http://localhost/").expect("valid")
+        })
+    }
+
+    fn timezone(&mut self, raw: &Spanned<String>) -> TimeZone {
+        TimeZone::get(raw.get_ref()).unwrap_or_else(|_| {
+            self.at(raw.span(), format!("unknown time zone `{}`", raw.get_ref()))
+                .hint = Some("use an IANA name such as \"Asia/Seoul\" or \"UTC\"".into());
+            TimeZone::UTC
+        })
+    }
+
+    fn language(&mut self, raw: &Spanned<String>) -> String {
+        let language = raw.get_ref().trim().to_string();
+        if let Err(why) = crate::text::language_tag(&language) {
+            self.at(raw.span(), format!("`language` {why}")).hint =
+                Some("use a BCP 47 tag such as \"ko\" or \"en\"".into());
+        }
+        language
+    }
+
+    fn permalink(&mut self, raw: &Spanned<String>) -> Permalink {
+        Permalink::parse(raw.get_ref()).unwrap_or_else(|msg| {
+            self.at(raw.span(), msg);
+            Permalink::parse("/{slug}/").expect("valid")
+        })
+    }
+
+    fn at_least_one(&mut self, key: &str, raw: &Spanned<usize>) -> usize {
+        if *raw.get_ref() == 0 {
+            self.at(raw.span(), format!("{key} must be at least 1"));
+        }
+        *raw.get_ref()
+    }
+
+    fn slug(&mut self, raw: &Option<Spanned<String>>) -> SlugStrategy {
+        match raw {
+            None => SlugStrategy::Keep,
+            Some(s) => SlugStrategy::parse(s.get_ref()).unwrap_or_else(|msg| {
+                self.at(s.span(), msg);
+                SlugStrategy::Keep
+            }),
+        }
+    }
+
+    /// A key that names one folder (`theme`, `archives.path`, a taxonomy's `path`).
+    fn folder_name(&mut self, key: &str, raw: &Spanned<String>, hint: &str) -> String {
+        let name = raw.get_ref().trim().to_string();
+        if !is_plain_name(&name) || name.contains('.') && key != "theme" {
+            self.at(
+                raw.span(),
+                format!("{key} `{name}` must be one folder name"),
+            )
+            .hint = Some(hint.into());
+        }
+        name
+    }
+
+    fn feeds(&mut self, raw: &RawFeeds, taxonomies: &[TaxonomyConfig]) -> FeedConfig {
+        let mut formats = Vec::new();
+        for f in &raw.formats {
+            match f.get_ref().as_str() {
+                "rss" => formats.push(FeedFormat::Rss),
+                "atom" => formats.push(FeedFormat::Atom),
+                "json" => formats.push(FeedFormat::Json),
+                other => {
+                    self.at(
+                        f.span(),
+                        format!("feed format `{other}` must be \"rss\", \"atom\" or \"json\""),
+                    );
+                }
+            }
+        }
+        formats.sort();
+        formats.dedup();
+        for t in &raw.taxonomies {
+            if !taxonomies.iter().any(|d| &d.name == t.get_ref()) {
+                self.at(
+                    t.span(),
+                    format!(
+                        "feeds.taxonomies names `{}`, which is not a taxonomy",
+                        t.get_ref()
+                    ),
+                );
+            }
+        }
+        FeedConfig {
+            formats,
+            site_limit: raw.site_limit,
+            limit: raw.limit,
+            sections: raw.sections,
+            taxonomies: raw.taxonomies.iter().map(|t| t.get_ref().clone()).collect(),
+            full_text: raw.full_text,
+        }
+    }
+
+    fn max_urls(&mut self, raw: &Spanned<usize>) -> usize {
+        let n = *raw.get_ref();
+        if n == 0 || n > crate::sitemap::MAX_URLS {
+            self.at(
+                raw.span(),
+                "sitemap.max_urls must be between 1 and 50000 (the sitemap protocol's limit)",
+            );
+        }
+        n
+    }
+
+    fn redirects(&mut self, raw: &BTreeMap<String, Spanned<String>>) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (from, to) in raw {
+            let target = to.get_ref().trim().to_string();
+            let from = match crate::text::url::site_path(from) {
+                Ok(p) => p,
+                Err(why) => {
+                    self.at(to.span(), format!("redirect source `{from}` {why}"))
+                        .hint = Some("write a site path such as \"/news/old-story/\"".into());
+                    continue;
+                }
+            };
+            if target.is_empty() {
+                self.at(
+                    to.span(),
+                    format!("redirect for `{from}` has an empty target"),
+                );
+                continue;
+            }
+            let target = if target.starts_with('/') {
+                match crate::text::url::site_path(&target) {
+                    Ok(p) => p,
+                    Err(why) => {
+                        self.at(to.span(), format!("redirect target `{target}` {why}"));
+                        continue;
+                    }
+                }
+            } else {
+                target
+            };
+            out.push((from, target));
+        }
+        out
+    }
+
+    fn gone(&mut self, raw: &[Spanned<String>]) -> Vec<String> {
+        let mut out = Vec::new();
+        for g in raw {
+            match crate::text::url::site_path(g.get_ref()) {
+                Ok(p) => out.push(p),
+                Err(why) => {
+                    self.at(g.span(), format!("gone path `{}` {why}", g.get_ref()))
+                        .hint = Some(
+                        "write the removed article's site path, such as \"/news/2023/story/\""
+                            .into(),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn limits(&mut self, raw: &RawLimits) -> Limits {
+        Limits {
+            terms_per_article: self
+                .at_least_one("limits.terms_per_article", &raw.terms_per_article),
+            term_chars: self.at_least_one("limits.term_chars", &raw.term_chars),
+            summary_chars: self.at_least_one("limits.summary_chars", &raw.summary_chars),
+            render_seconds: {
+                if *raw.render_seconds.get_ref() == 0 {
+                    self.at(
+                        raw.render_seconds.span(),
+                        "limits.render_seconds must be at least 1",
+                    );
+                }
+                *raw.render_seconds.get_ref()
+            },
+        }
+    }
+
+    fn taxonomies(&mut self, raw: &BTreeMap<String, Spanned<RawTaxonomy>>) -> Vec<TaxonomyConfig> {
+        let builtin = [("tags", "태그"), ("authors", "기자")];
+        let mut names: Vec<&str> = builtin.iter().map(|(n, _)| *n).collect();
+        names.extend(
+            raw.keys()
+                .map(String::as_str)
+                .filter(|n| !builtin.iter().any(|(b, _)| b == n)),
+        );
+        let mut out = Vec::new();
+        for name in names {
+            let spec = raw.get(name);
+            let span = spec.map_or(0..0, |s| s.span());
+            let default_title = builtin
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(name, |(_, t)| *t);
+            let spec_ref = spec.map(|s| s.get_ref());
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+            {
+                self.at(
+                    span,
+                    format!("taxonomy name `{name}` must use a-z, 0-9, `-` or `_`"),
+                );
+                continue;
+            }
+            if crate::content::FRONT_MATTER_KEYS.contains(&name) {
+                self.at(
+                    span,
+                    format!("`{name}` is a front-matter field and cannot be a taxonomy"),
+                );
+                continue;
+            }
+            let order = match spec_ref.and_then(|s| s.sort.as_deref()) {
+                None | Some("count") => TermOrder::Count,
+                Some("name") => TermOrder::Name,
+                Some(other) => {
+                    self.at(
+                        span.clone(),
+                        format!("taxonomy sort `{other}` must be \"count\" or \"name\""),
+                    );
+                    TermOrder::Count
+                }
+            };
+            if spec_ref.and_then(|s| s.paginate_by) == Some(0) {
+                self.at(span.clone(), "paginate_by must be at least 1");
+            }
+            let path = spec_ref
+                .and_then(|s| s.path.clone())
+                .unwrap_or_else(|| name.to_string());
+            if !is_plain_name(&path) {
+                self.at(
+                    span.clone(),
+                    format!("taxonomy path `{path}` must be one folder name"),
+                );
+            }
+            out.push(TaxonomyConfig {
+                name: name.to_string(),
+                title: spec_ref
+                    .and_then(|s| s.title.clone())
+                    .unwrap_or_else(|| default_title.to_string()),
+                path,
+                paginate_by: spec_ref.and_then(|s| s.paginate_by),
+                order,
+            });
+        }
+        out
+    }
+}
+
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\\', '\0'])
+        && !name.chars().any(char::is_control)
+}
+
+/// Reads config text into [`RawConfig`], reporting a syntax or type error at its key.
+fn raw(text: &str) -> Result<RawConfig> {
+    toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        let message = e.message().trim().to_string();
+        let mut d = Diagnostic::error(CONFIG_FILE, message.clone()).at_offset(text, offset, 1);
+        if let Some(hint) = crate::content::front_matter::hint_for(&message) {
+            d = d.with_hint(hint);
+        } else if message.contains("unknown field") {
+            d = d.with_hint("remove the key or fix its spelling (see README: config keys)");
+        } else if message.contains("missing field") {
+            d = d.with_hint("add the key to config.toml");
+        }
+        Error::Config(d.into())
+    })
+}
+
+/// Parses config text for the site at `root` (no I/O).
+pub fn parse(root: &Path, text: &str) -> Result<Config> {
+    let raw = raw(text)?;
+    let mut c = Checker {
+        text,
+        file: PathBuf::from(CONFIG_FILE),
+        diags: Diagnostics::default(),
+    };
+    let base_url = c.base_url(&raw.base_url);
+    let timezone = c.timezone(&raw.timezone);
+    let language = c.language(&raw.language);
+    let permalink = c.permalink(&raw.permalink);
+    let paginate_by = c.at_least_one("paginate_by", &raw.paginate_by);
+    let slug = c.slug(&raw.slug);
+    let taxonomies = c.taxonomies(&raw.taxonomies);
+    let archive_path = c.folder_name(
+        "archives.path",
+        &raw.archives.path,
+        "e.g. path = \"archive\"",
+    );
+    let feeds = c.feeds(&raw.feeds, &taxonomies);
+    let max_urls = c.max_urls(&raw.sitemap.max_urls);
+    let redirects = c.redirects(&raw.redirects);
+    let gone = c.gone(&raw.gone);
+    let theme = c.folder_name(
+        "theme",
+        &raw.theme,
+        "name a folder inside themes/, e.g. \"nuri\"",
+    );
+    let output_dir = raw.output_dir.get_ref().clone();
+    if output_dir.trim().is_empty() {
+        c.at(raw.output_dir.span(), "output_dir may not be empty");
+    }
+    let limits = c.limits(&raw.limits);
+    if c.diags.has_errors() {
+        return Err(Error::Config(c.diags));
+    }
+
+    let root = root.to_path_buf();
+    let paths = SitePaths {
+        config_file: root.join(CONFIG_FILE),
+        content: root.join("content"),
+        static_dir: root.join("static"),
+        templates: root.join("templates"),
+        theme: root.join("themes").join(&theme),
+        output: root.join(&output_dir),
+        root,
+    };
+    let nfc = crate::text::slug::nfc;
+    Ok(Config {
+        title: raw.title.clone(),
+        description: raw.description,
+        base_url,
+        language,
+        timezone,
+        timezone_name: raw.timezone.get_ref().clone(),
+        theme,
+        permalink,
+        paginate_by,
+        copyright: raw.copyright,
+        twelve_hour: raw.ampm,
+        unsafe_html: raw.unsafe_html,
+        slug,
+        section_order: raw.sections.iter().map(|s| nfc(s)).collect(),
+        taxonomies,
+        archives: ArchiveConfig {
+            enabled: raw.archives.enabled,
+            days: raw.archives.days,
+            path: archive_path,
+        },
+        related: raw.related,
+        authors: raw.authors.into_iter().map(|(k, v)| (nfc(&k), v)).collect(),
+        logo: raw.logo,
+        feeds,
+        sitemap: SitemapConfig {
+            max_urls,
+            news: raw.sitemap.news,
+            news_name: raw.sitemap.news_name.unwrap_or_else(|| raw.title.clone()),
+            news_hours: raw.sitemap.news_hours,
+        },
+        seo: SeoConfig {
+            noindex_tags_below: raw.seo.noindex_tags_below,
+            robots: raw.seo.robots,
+            google_site_verification: raw.seo.google_site_verification,
+            naver_site_verification: raw.seo.naver_site_verification,
+            twitter_site: raw.seo.twitter_site,
+            corrections_policy: raw.seo.corrections_policy,
+        },
+        search: SearchConfig {
+            enabled: raw.search.enabled,
+            text_chars: raw.search.text_chars,
+        },
+        limits,
+        redirects,
+        gone,
+        extra: toml_to_json(toml::Value::Table(raw.extra)),
+        paths,
+    })
+}
