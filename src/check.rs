@@ -8,14 +8,16 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics, Error};
-use crate::render::{Content, Job, PageKind, Renderer, Templates};
+use crate::pipeline::library::BodyFacts;
+use crate::pipeline::{BuildRequest, Engine, Snapshot};
+use crate::render::{Content, Job, PageKind};
 use crate::text::slug::term_key;
-use crate::{BuildRequest, Prepared, load_config, prepare_all};
 
-/// Every problem of the site at `request.root`, sorted by file.
+/// Every problem of the site at `request.root`, sorted by file: what a build would find
+/// (through the same pipeline), then the links and images of every rendered page.
 pub fn check(request: &BuildRequest) -> Diagnostics {
-    let config = match load_config(request) {
-        Ok(c) => c,
+    let engine = match Engine::open(request, &Default::default()) {
+        Ok(e) => e,
         Err(Error::Config(d)) => return d,
         Err(e) => {
             return Diagnostics(vec![Diagnostic::error(
@@ -24,45 +26,61 @@ pub fn check(request: &BuildRequest) -> Diagnostics {
             )]);
         }
     };
-    let prepared = prepare_all(config, &request.options);
-    let mut diags = prepared.warnings.clone();
-    unknown_authors(&prepared, &mut diags);
-    match Templates::load(&prepared.config) {
-        Err(d) => diags.extend(d.0),
-        Ok(mut templates) => {
-            let state = crate::render::RenderState::new(&prepared, &mut templates);
-            let renderer = Renderer::new(&prepared, &templates, &state);
-            let (mut jobs, plan_problems) = renderer.plan();
-            diags.extend(plan_problems.0);
-            let files = renderer.files();
-            diags.extend(renderer.check_collisions(&mut jobs, &files).0);
-            let mut exists: HashSet<String> = jobs.iter().map(|j| j.output.clone()).collect();
-            exists.extend(files.keys().cloned());
-            let found: Vec<Result<Vec<Diagnostic>, Diagnostic>> = jobs
-                .par_iter()
-                .filter(|j| matches!(j.content, Content::Template(..)))
-                .map(|job| {
-                    renderer
-                        .render(job)
-                        .map(|html| broken_links(&renderer, job, &html, &exists))
-                })
-                .collect();
-            let mut render_errors = Diagnostics::default();
-            for r in found {
-                match r {
-                    Ok(ds) => diags.extend(ds),
-                    Err(d) => render_errors.push(d),
-                }
+    let snap = match engine.snapshot() {
+        Ok(s) => s,
+        Err(d) => {
+            let mut d = d;
+            d.extend(engine.content.problems().0);
+            d.sort();
+            return d;
+        }
+    };
+    let mut diags = snap.problems.clone();
+    unknown_authors(&snap, &mut diags);
+    let mut exists: HashSet<String> = snap.plan.jobs.iter().map(|j| j.output.clone()).collect();
+    exists.extend(snap.statics.keys().cloned());
+    // Every page is rendered (its body with it), its links checked, and what its body
+    // tells about anchors kept.
+    type Checked = (Vec<Diagnostic>, Option<(String, BodyFacts)>);
+    let found: Vec<Checked> = snap
+        .plan
+        .jobs
+        .par_iter()
+        .filter(|j| matches!(j.content, Content::Page(..)))
+        .map(|job| {
+            let body = match job.page() {
+                Some(PageKind::Article(i)) => match snap.render_body(i) {
+                    Ok(b) => Some((i, b)),
+                    Err(ds) => return (ds, None),
+                },
+                _ => None,
+            };
+            let facts = body.as_ref().map(|(i, b)| {
+                (
+                    snap.site.entries[*i].article.file.rel.clone(),
+                    Snapshot::facts(b),
+                )
+            });
+            match snap.render(job, body.as_ref().map(|(i, b)| (*i, b))) {
+                Ok(html) => (broken_links(&snap, job, &html, &exists), facts),
+                Err(d) => (vec![d], facts),
             }
-            diags.extend(render_errors.0);
+        })
+        .collect();
+    let mut facts = std::collections::HashMap::new();
+    for (ds, f) in found {
+        diags.extend(ds);
+        if let Some((rel, f)) = f {
+            facts.insert(rel, f);
         }
     }
+    diags.extend(snap.check_anchors(&|rel| facts.get(rel).cloned()).0);
     diags.sort();
     diags
 }
 
 /// When a site keeps reporter profiles, every byline should have one.
-fn unknown_authors(p: &Prepared, diags: &mut Diagnostics) {
+fn unknown_authors(p: &Snapshot, diags: &mut Diagnostics) {
     if p.site.authors.is_empty() {
         return;
     }
@@ -140,12 +158,7 @@ fn target_of(config: &Config, page_path: &str, href: &str) -> Option<Result<Stri
 }
 
 /// Every `href` and `src` in rendered HTML that leads nowhere in the site.
-fn broken_links(
-    r: &Renderer<'_>,
-    job: &Job,
-    html: &[u8],
-    exists: &HashSet<String>,
-) -> Vec<Diagnostic> {
+fn broken_links(r: &Snapshot, job: &Job, html: &[u8], exists: &HashSet<String>) -> Vec<Diagnostic> {
     let html = String::from_utf8_lossy(html);
     let mut out = Vec::new();
     let mut seen = HashSet::new();
@@ -156,7 +169,7 @@ fn broken_links(
             let Some(end) = rest.find('"') else { break };
             let value = &rest[..end];
             rest = &rest[end..];
-            let Some(target) = target_of(&r.p.config, &job.path, value) else {
+            let Some(target) = target_of(&r.config, &job.path, value) else {
                 continue;
             };
             let problem = match target {
@@ -177,14 +190,16 @@ fn broken_links(
 }
 
 /// Blames the article's source line that holds the link, or the page when a template made it.
-fn locate(r: &Renderer<'_>, job: &Job, value: &str, problem: String) -> Diagnostic {
+fn locate(r: &Snapshot, job: &Job, value: &str, problem: String) -> Diagnostic {
     if let Some(PageKind::Article(i)) = job.page() {
-        let a = &r.p.site.entries[i].article;
+        let a = &r.site.entries[i].article;
         let decoded = crate::text::url::decode_path(value).unwrap_or_else(|| value.to_string());
-        let needle = decoded.trim_start_matches(&r.p.config.base_url.path);
-        if let Some(pos) = a.body.find(needle).or_else(|| a.body.find(value)) {
+        let needle = decoded.trim_start_matches(&r.config.base_url.path);
+        let text = std::fs::read_to_string(&r.sources[i].0).unwrap_or_default();
+        let body = a.body_of(&text);
+        if let Some(pos) = body.find(needle).or_else(|| body.find(value)) {
             return Diagnostic::error(&a.file.display, format!("broken link: {problem}"))
-                .at_offset(&a.body, pos, a.body_line)
+                .at_offset(body, pos, a.body_line)
                 .with_hint(
                     "fix the path, or add the missing file under static/ or beside the article",
                 );
@@ -200,7 +215,10 @@ fn locate(r: &Renderer<'_>, job: &Job, value: &str, problem: String) -> Diagnost
         PathBuf::from(format!("(page {})", job.path)),
         format!("broken link: {problem}"),
     )
-    .with_hint(format!("made by the template {}", r.describe(job)))
+    .with_hint(format!(
+        "made by the template {}",
+        r.plan.describe(&r.site, job)
+    ))
 }
 
 /// Prints diagnostics grouped by file, for people.

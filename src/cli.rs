@@ -50,6 +50,9 @@ pub struct ServeArgs {
     /// Open the site in a browser.
     #[arg(long)]
     pub open: bool,
+    /// Start from this build cache (default: .nuri-cache in the site).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
     #[command(flatten)]
     pub include: IncludeArgs,
 }
@@ -112,4 +115,10 @@ pub struct BuildArgs {
     /// Rebuild whenever a source file changes (no server; see `nuri serve`).
     #[arg(long)]
     pub watch: bool,
+    /// Keep the build cache here (default: .nuri-cache in the site).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Write the URLs added, changed and removed since the last build to FILE, as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub changes: Option<PathBuf>,
 }

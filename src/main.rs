@@ -41,6 +41,7 @@ fn run(cli: Cli) -> Result<()> {
             port: args.port,
             open: args.open,
             options: args.include.options(jiff::Timestamp::now()),
+            cache_dir: args.cache_dir.clone(),
         }),
         Command::Init { dir } => {
             let dir = if dir.is_absolute() {
@@ -102,37 +103,51 @@ fn check(root: &std::path::Path, args: &cli::CheckArgs) -> Result<()> {
 }
 
 fn build(root: &std::path::Path, args: &BuildArgs) -> Result<()> {
-    let request = nuri::BuildRequest {
-        root: root.to_path_buf(),
-        output: args.output.clone(),
-        base_url: args.base_url.clone(),
-        options: build_options(args)?,
+    let plan = nuri::BuildPlan {
+        request: nuri::BuildRequest {
+            root: root.to_path_buf(),
+            output: args.output.clone(),
+            base_url: args.base_url.clone(),
+            options: build_options(args)?,
+        },
+        cache_dir: args.cache_dir.clone(),
+        changes: args.changes.clone(),
     };
     if args.watch {
-        return nuri::serve::watch_build(request, |result| match result {
+        return nuri::serve::watch_build(plan, |result| match result {
             Ok(report) => print_report(&report),
             Err(e) => eprintln!("{e}\nerror: the build failed; the previous site is unchanged"),
         });
     }
-    let report = nuri::build(&request)?;
+    let report = nuri::build(&plan)?;
     print_report(&report);
     Ok(())
 }
 
 fn print_report(report: &nuri::Report) {
+    if let Some(why) = &report.notice {
+        eprintln!("notice: {why}; building without it");
+    }
     for w in report.warnings.warnings() {
         eprintln!("{w}");
     }
-    let unchanged = if report.reused > 0 {
-        format!(" ({} unchanged, linked)", report.reused)
-    } else {
-        String::new()
-    };
+    let size = format!("{:.1} MB", report.bytes as f64 / 1_000_000.0);
+    if report.unchanged {
+        println!(
+            "nothing changed: {} articles, {} files ({size}) in {} ({} ms)",
+            report.articles,
+            report.files,
+            report.output.display(),
+            report.elapsed.as_millis()
+        );
+        return;
+    }
     println!(
-        "built {} articles: {} pages{unchanged} and {} files in {} ({} ms)",
+        "built {} articles: {} files ({size}; {} rendered, {} from the cache) in {} ({} ms)",
         report.articles,
-        report.pages,
         report.files,
+        report.rendered,
+        report.files - report.rendered,
         report.output.display(),
         report.elapsed.as_millis()
     );

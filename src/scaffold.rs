@@ -7,7 +7,10 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::text::dates::iso;
 
-include!(concat!(env!("OUT_DIR"), "/theme_files.rs"));
+mod theme {
+    include!(concat!(env!("OUT_DIR"), "/theme_files.rs"));
+}
+pub use theme::THEME_FILES;
 
 const CONFIG_TEMPLATE: &str = r#"# nuri site configuration. Every key is described in README.md.
 title = "새 누리집"

@@ -73,7 +73,7 @@ proptest! {
         match Article::parse("news/x.md", &text, &cfg) {
             Ok(a) => {
                 prop_assert!(!a.title.is_empty());
-                let _ = markdown::render(Path::new("content/news/x.md"), &a.body, a.body_line, &AnyLinks);
+                let _ = markdown::render(Path::new("content/news/x.md"), a.body_of(&text), a.body_line, &AnyLinks);
             }
             Err(diags) => {
                 prop_assert!(!diags.is_empty());

@@ -91,11 +91,14 @@ fn date_filters_format_in_the_site_time_zone() {
 fn reading_time_is_counted_from_text() {
     let s = site("");
     let korean = "동맹은 ".repeat(1000);
-    s.write("templates/term.html", "{% extends \"base.html\" %}{% block content %}{% for a in paginator.items %}[{{ a.title }}:{{ a.reading.words }}:{{ a.reading.hangul }}:{{ a.reading.minutes }}]{% endfor %}{% endblock content %}");
+    // Reading counts come from the rendered body: the article's own page has them.
+    s.write("templates/article.html", "{% extends \"base.html\" %}{% block content %}[{{ article.title }}:{{ article.reading.words }}:{{ article.reading.hangul }}:{{ article.reading.minutes }}]{% endblock content %}");
     s.write("content/news/long.md", &format!("+++\ntitle = \"긴 글\"\ndate = 2023-12-07\ntags = [\"t\"]\n+++\n\n{korean}\n\n**{korean}**\n"));
     s.build(&[]).assert_ok();
-    let page = s.read("tags/t/index.html");
+    let page = s.read("news/long/index.html");
     assert!(page.contains("[긴 글:2000:6000:10]"), "{page}");
+    s.remove("templates/article.html");
+    s.build(&[]).assert_ok();
     assert!(s.read("news/long/index.html").contains("읽는 데 10분"));
 }
 

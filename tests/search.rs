@@ -145,10 +145,13 @@ fn the_index_is_sharded_and_the_page_exists() {
     let shards = site
         .files()
         .into_iter()
-        .filter(|f| f.starts_with("search/k/"))
+        .filter(|f| f.starts_with("search/0/k/"))
         .count();
     assert!(shards > 1, "CJK terms are spread over shards");
+    assert_eq!(meta["blocks"][0]["docs"], 6);
+    // Result data: one file per hundred documents.
     assert!(site.exists("search/d/0.json"));
+    assert!(!site.exists("search/d/1.json"));
     let page = site.read("search/index.html");
     assert!(page.contains("data-nuri-search"));
     assert!(page.contains("<meta name=\"robots\" content=\"noindex, follow\">"));

@@ -395,14 +395,10 @@ fn a_rebuild_links_unchanged_pages_and_never_reuses_a_touched_one() {
     let (not_found, article) = ("404.html", "politics/2023/ai-동맹-출범/index.html");
     let (ino_404, ino_article) = (ino(not_found), ino(article));
 
-    // Nothing changed: every page is the previous build's file, linked.
+    // Nothing changed: the live site is left as it is.
     let run = s.build(&[]);
     run.assert_ok();
-    assert!(
-        run.stdout().contains("unchanged, linked"),
-        "{}",
-        run.stdout()
-    );
+    assert!(run.stdout().contains("nothing changed"), "{}", run.stdout());
     assert_eq!(s.snapshot(), first);
     assert_eq!(ino(not_found), ino_404);
 
@@ -443,11 +439,22 @@ fn a_rebuild_links_unchanged_pages_and_never_reuses_a_touched_one() {
     s.build(&[]).assert_ok();
     assert_eq!(s.read(not_found), original);
 
-    // A damaged manifest only costs the reuse.
+    // A page replaced by another file of the same length is rewritten too.
+    let tmp = s.root.join("replacement.html");
+    std::fs::write(&tmp, "z".repeat(original.len())).unwrap();
+    std::fs::rename(&tmp, s.out(not_found)).unwrap();
+    s.build(&[]).assert_ok();
+    assert_eq!(s.read(not_found), original);
+
+    // A damaged manifest only costs the shortcut.
     std::fs::write(s.out(".nuri-manifest"), "not a manifest\n").unwrap();
     let run = s.build(&[]);
     run.assert_ok();
-    assert!(!run.stdout().contains("linked"), "{}", run.stdout());
+    assert!(
+        !run.stdout().contains("nothing changed"),
+        "{}",
+        run.stdout()
+    );
     assert_eq!(s.snapshot(), edited);
 
     // And the result equals a build into an empty folder.

@@ -1,8 +1,8 @@
 //! Content: every file under `content/`, read and parsed, but not yet related to each other.
 //!
-//! [`load`] is the only function here that touches the disk: it walks the folder, reads the
-//! files in parallel and hands their text to the pure parsers in [`article`] and [`section`].
-//! All problems are collected; one bad article never hides another.
+//! The parsers here are pure: they take a file's text. Reading the folder (and reusing what
+//! an earlier build parsed) is the pipeline's work (`crate::pipeline::library`). All problems
+//! are collected; one bad article never hides another.
 
 pub mod article;
 pub mod front_matter;
@@ -10,10 +10,9 @@ pub mod section;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use rayon::prelude::*;
-
-pub use article::{Article, ImageRef, SourceFile};
+pub use article::{Article, Correction, ImageRef, Place, SourceFile};
 pub use section::{AuthorProfile, SectionMeta};
 
 use crate::config::Config;
@@ -30,24 +29,13 @@ pub const FRONT_MATTER_KEYS: [&str; 11] = [
 pub const AUTHORS_DIR: &str = "authors";
 
 /// A file that travels with a bundle article (a photo beside `index.md`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Asset {
     /// The bundle's folder inside `content/`.
     pub bundle: String,
     /// Path inside the bundle folder: `lead.jpg`, `photos/2.jpg`.
     pub rel: String,
     pub source: PathBuf,
-}
-
-/// Everything read from `content/`.
-#[derive(Debug, Default)]
-pub struct Library {
-    pub articles: Vec<Article>,
-    pub sections: BTreeMap<String, SectionMeta>,
-    /// Profiles by term key of the name.
-    pub authors: BTreeMap<String, AuthorProfile>,
-    pub assets: Vec<Asset>,
-    pub diagnostics: Diagnostics,
 }
 
 /// What a path inside `content/` is, judged by its name alone.
@@ -125,81 +113,109 @@ pub fn read_text(display_path: &Path, path: &Path) -> Result<String, Diagnostic>
     })
 }
 
-enum Parsed {
-    Article(Box<Article>),
-    Section(Box<SectionMeta>),
-    Author(Box<AuthorProfile>),
+/// Free JSON data (`extra`) as JSON text when cached: the build cache's format is not
+/// self-describing, and a JSON value needs to be.
+pub mod json_text {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &serde_json::Value, s: S) -> Result<S::Ok, S::Error> {
+        serde_json::to_string(v)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<serde_json::Value, D::Error> {
+        let text = String::deserialize(d)?;
+        serde_json::from_str(&text).map_err(serde::de::Error::custom)
+    }
 }
 
-/// Reads and parses everything under `content/`.
-pub fn load(config: &Config) -> Library {
-    let mut library = Library::default();
-    let files = list_files(config, &mut library.diagnostics);
+/// What one content file is, parsed.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub enum Parsed {
+    Article(Arc<Article>),
+    Section(Arc<SectionMeta>),
+    Author(Arc<AuthorProfile>),
+}
 
+/// Parses the text of the content file `rel` (pure). `None` for files that are not parsed
+/// (assets, editors' files); a problem that is only a warning (an unused `_index.md`) comes
+/// back as an error list holding that warning.
+pub fn parse_file(
+    rel: &str,
+    text: &str,
+    config: &Config,
+) -> Option<Result<Parsed, Vec<Diagnostic>>> {
+    Some(match classify(rel) {
+        FileKind::Article => {
+            Article::parse(rel, text, config).map(|a| Parsed::Article(Arc::new(a)))
+        }
+        FileKind::SectionIndex => parse_section_index(rel, text),
+        FileKind::AuthorProfile => AuthorProfile::parse(rel, text)
+            .map(|a| Parsed::Author(Arc::new(a)))
+            .map_err(|d| vec![d]),
+        FileKind::Other | FileKind::Ignored => return None,
+    })
+}
+
+/// The files beside `index.md` in bundle folders, from a list of content files.
+pub fn bundle_assets<'a>(files: impl Iterator<Item = (&'a str, &'a Path)> + Clone) -> Vec<Asset> {
     let bundles: BTreeSet<String> = files
-        .iter()
+        .clone()
         .map(|(rel, _)| SourceFile::new(rel))
         .filter(|f| f.is_bundle && classify(&f.rel) == FileKind::Article)
         .map(|f| f.dir().to_string())
         .collect();
-
-    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = files
-        .par_iter()
-        .filter_map(|(rel, path)| {
-            let kind = classify(rel);
-            if !matches!(
-                kind,
-                FileKind::Article | FileKind::SectionIndex | FileKind::AuthorProfile
-            ) {
-                return None;
-            }
-            let shown = Path::new("content").join(rel);
-            let text = match read_text(&shown, path) {
-                Ok(t) => t,
-                Err(d) => return Some(Err(vec![d])),
-            };
-            Some(match kind {
-                FileKind::Article => {
-                    Article::parse(rel, &text, config).map(|a| Parsed::Article(Box::new(a)))
-                }
-                FileKind::SectionIndex => parse_section_index(rel, &text),
-                _ => AuthorProfile::parse(rel, &text)
-                    .map(|a| Parsed::Author(Box::new(a)))
-                    .map_err(|d| vec![d]),
-            })
-        })
-        .collect();
-
-    for result in parsed {
-        match result {
-            Ok(Parsed::Article(a)) => library.articles.push(*a),
-            Ok(Parsed::Section(s)) => {
-                library.sections.insert(s.key.clone(), *s);
-            }
-            Ok(Parsed::Author(a)) => {
-                library.authors.insert(term_key(&a.name), *a);
-            }
-            Err(ds) => library.diagnostics.extend(ds),
-        }
-    }
-
-    for (rel, path) in &files {
+    let mut assets = Vec::new();
+    for (rel, path) in files {
         if classify(rel) != FileKind::Other {
             continue;
         }
         if let Some(bundle) = bundles
             .iter()
             .rev()
-            .find(|b| rel.starts_with(&format!("{b}/")))
+            .find(|b| rel.starts_with(b.as_str()) && rel[b.len()..].starts_with('/'))
         {
-            library.assets.push(Asset {
+            assets.push(Asset {
                 bundle: bundle.clone(),
                 rel: rel[bundle.len() + 1..].to_string(),
-                source: path.clone(),
+                source: path.to_path_buf(),
             });
         }
     }
-    library
+    assets
+}
+
+/// Everything read from `content/`, for one build of the model.
+#[derive(Debug, Default, Clone)]
+pub struct Library {
+    pub articles: Vec<Arc<Article>>,
+    pub sections: BTreeMap<String, Arc<SectionMeta>>,
+    /// Profiles by term key of the name.
+    pub authors: BTreeMap<String, Arc<AuthorProfile>>,
+    pub assets: Vec<Asset>,
+}
+
+impl Library {
+    /// Sorts parsed files into a library.
+    pub fn of<'a>(parsed: impl Iterator<Item = &'a Parsed>, assets: Vec<Asset>) -> Library {
+        let mut library = Library {
+            assets,
+            ..Library::default()
+        };
+        for p in parsed {
+            match p {
+                Parsed::Article(a) => library.articles.push(a.clone()),
+                Parsed::Section(s) => {
+                    library.sections.insert(s.key.clone(), s.clone());
+                }
+                Parsed::Author(a) => {
+                    library.authors.insert(term_key(&a.name), a.clone());
+                }
+            }
+        }
+        library
+    }
 }
 
 fn parse_section_index(rel: &str, text: &str) -> Result<Parsed, Vec<Diagnostic>> {
@@ -214,6 +230,6 @@ fn parse_section_index(rel: &str, text: &str) -> Result<Parsed, Vec<Diagnostic>>
         return Err(vec![Diagnostic::warning(shown, message)]);
     }
     SectionMeta::parse(rel, text)
-        .map(|s| Parsed::Section(Box::new(s)))
+        .map(|s| Parsed::Section(Arc::new(s)))
         .map_err(|d| vec![d])
 }

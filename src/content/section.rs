@@ -23,7 +23,7 @@ struct RawSection {
 }
 
 /// What `_index.md` says about a section.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SectionMeta {
     /// The folder name under `content/` (NFC).
     pub key: String,
@@ -33,6 +33,7 @@ pub struct SectionMeta {
     pub paginate_by: Option<usize>,
     /// Markdown below the front matter, shown on the section front.
     pub body: String,
+    #[serde(with = "crate::content::json_text")]
     pub extra: serde_json::Value,
     pub file: SourceFile,
 }
@@ -81,7 +82,7 @@ struct RawProfile {
 }
 
 /// A reporter's profile, shown on their author page and used in bylines and JSON-LD.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AuthorProfile {
     /// The name as used in articles' `authors`.
     pub name: String,
@@ -93,6 +94,7 @@ pub struct AuthorProfile {
     pub url: String,
     /// Markdown bio.
     pub bio: String,
+    #[serde(with = "crate::content::json_text")]
     pub extra: serde_json::Value,
     pub file: SourceFile,
 }

@@ -50,8 +50,7 @@ impl Archives {
         archives.url = urls.url(&archives.path);
         archives.permalink = urls.permalink(&archives.path);
         for (i, entry) in entries.iter().enumerate() {
-            let d = entry.article.date.to_zoned(config.timezone.clone()).date();
-            let (y, m, dd) = (d.year(), d.month(), d.day());
+            let (y, m, dd) = entry.article.day;
             push(&mut archives.years, Level::Year, y, 0, 0, i, &urls);
             push(&mut archives.months, Level::Month, y, m, 0, i, &urls);
             if config.archives.days {

@@ -36,8 +36,35 @@ pub fn mime_of(path: &str) -> &'static str {
     }
 }
 
+/// What reading an image file's header gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileFacts {
+    pub width: Option<usize>,
+    pub height: Option<usize>,
+    pub length: Option<u64>,
+}
+
+/// Reads an image file's pixel size and byte length.
+pub fn file_facts(file: &Path) -> FileFacts {
+    let size = imagesize::size(file).ok();
+    FileFacts {
+        width: size.map(|s| s.width),
+        height: size.map(|s| s.height),
+        length: std::fs::metadata(file).ok().map(|m| m.len()),
+    }
+}
+
 /// Finds an entry's lead photo file and reads its size.
 pub fn probe(config: &Config, entry: &Entry) -> Result<Option<ImageInfo>, Diagnostic> {
+    probe_with(config, entry, &file_facts)
+}
+
+/// [`probe`], reading file facts through `facts` (which may remember them).
+pub fn probe_with(
+    config: &Config,
+    entry: &Entry,
+    facts: &dyn Fn(&Path) -> FileFacts,
+) -> Result<Option<ImageInfo>, Diagnostic> {
     let Some(image) = &entry.article.image else {
         return Ok(None);
     };
@@ -67,9 +94,10 @@ pub fn probe(config: &Config, entry: &Entry) -> Result<Option<ImageInfo>, Diagno
             ],
         )
     } else if entry.article.file.is_bundle {
-        let dir = entry.path.rsplit_once('/').map_or("/", |(d, _)| d);
-        let dir = if entry.path.ends_with('/') {
-            entry.path.clone()
+        let path = entry.path();
+        let dir = path.rsplit_once('/').map_or("/", |(d, _)| d);
+        let dir = if path.ends_with('/') {
+            path.to_string()
         } else {
             format!("{dir}/")
         };
@@ -109,20 +137,20 @@ pub fn probe(config: &Config, entry: &Entry) -> Result<Option<ImageInfo>, Diagno
         urls.permalink(&site_path),
         Some(file.clone()),
     );
-    if let Ok(size) = imagesize::size(file) {
-        info.width = Some(size.width);
-        info.height = Some(size.height);
-    }
-    info.length = std::fs::metadata(file).ok().map(|m| m.len());
+    let f = facts(file);
+    info.width = f.width;
+    info.height = f.height;
+    info.length = f.length;
     Ok(Some(info))
 }
 
 /// The output path of a bundle file: beside the article's page.
 pub fn asset_output(entry: &Entry, rel: &str) -> String {
-    let dir = if entry.output.ends_with("index.html") {
-        entry.output.trim_end_matches("index.html").to_string()
+    let output = entry.output();
+    let dir = if output.ends_with("index.html") {
+        output.trim_end_matches("index.html").to_string()
     } else {
-        Path::new(&entry.output)
+        Path::new(output)
             .parent()
             .map(|p| format!("{}/", p.to_string_lossy()))
             .unwrap_or_default()

@@ -1,43 +1,54 @@
 //! The site model: published articles with their URLs, in a total order, grouped into
-//! sections. Built once from the [`Library`](crate::content::Library); everything after this
-//! reads it and nothing changes it.
+//! sections, taxonomies and date archives. Built from a [`Library`] of parsed files (the
+//! articles are shared, not copied) and never changed afterwards: what depends on it (views,
+//! pages, feeds) reads it through borrowed views. Related articles are computed on first
+//! use (see [`related`]), a memo of a pure function of the model.
 
 pub mod archive;
 pub mod images;
 pub mod navigation;
 pub mod pagination;
+pub mod related;
 pub mod schedule;
 pub mod taxonomy;
 
 use std::collections::{BTreeMap, HashMap};
-
-use jiff::Timestamp;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::content::{Article, Asset, AuthorProfile, Library, SectionMeta};
 use crate::error::{Diagnostic, Diagnostics};
-use crate::text::slug::{self, SlugStrategy};
+use crate::text::slug;
 use crate::text::url::encode_path;
 
 pub use archive::{Archives, Level, Period};
 pub use navigation::Nav;
+pub use related::Related;
 pub use schedule::{BuildOptions, Exclusion};
 pub use taxonomy::{Taxonomy, Term};
 
 /// A published article and where it goes.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub article: Article,
-    /// Site path, decoded: `/alliance/메타-ibm/`.
-    pub path: String,
+    pub article: Arc<Article>,
     /// Root-relative URL with the base path, percent-encoded.
     pub url: String,
     /// Absolute URL, percent-encoded.
     pub permalink: String,
-    /// File inside the output folder: `alliance/메타-ibm/index.html`.
-    pub output: String,
     /// Index into [`Site::sections`].
     pub section: Option<usize>,
+}
+
+impl Entry {
+    /// Site path, decoded: `/alliance/메타-ibm/`.
+    pub fn path(&self) -> &str {
+        &self.article.place.path
+    }
+
+    /// File inside the output folder: `alliance/메타-ibm/index.html`.
+    pub fn output(&self) -> &str {
+        &self.article.place.output
+    }
 }
 
 /// A section front: a top-level content folder.
@@ -54,7 +65,7 @@ pub struct Section {
     pub paginate_by: usize,
     /// Entries, newest first.
     pub articles: Vec<usize>,
-    pub meta: Option<SectionMeta>,
+    pub meta: Option<Arc<SectionMeta>>,
 }
 
 /// Everything the renderer needs, in a deterministic order.
@@ -69,11 +80,13 @@ pub struct Site {
     pub excluded: BTreeMap<String, Exclusion>,
     pub assets: Vec<(usize, Asset)>,
     /// Reporter profiles by term key of the name.
-    pub authors: BTreeMap<String, AuthorProfile>,
+    pub authors: BTreeMap<String, Arc<AuthorProfile>>,
     pub taxonomies: Vec<Taxonomy>,
     pub archives: Archives,
-    /// Per entry: section neighbours and related articles.
+    /// Per entry: section neighbours.
     pub nav: Vec<Nav>,
+    /// Per entry: related articles (computed on first use).
+    pub related: Related,
 }
 
 /// Makes site paths into URLs the same way everywhere.
@@ -100,35 +113,23 @@ pub fn output_file(path: &str) -> String {
 
 /// The URL segment of a section folder or taxonomy term.
 pub fn name_slug(config: &Config, name: &str) -> String {
-    match config.slug {
-        SlugStrategy::Ascii => slug::slugify_ascii(name),
-        _ => slug::slugify_keep(name),
-    }
+    slug::name_slug(config.slug, name)
 }
 
 impl Site {
-    /// Relates the library's articles to each other. Problems (duplicate URLs, missing ids)
-    /// are added to `diagnostics`; the model is still built from what is usable, so later
-    /// stages can find their own problems too.
+    /// Relates the library's articles to each other. Problems (duplicate URLs) are added to
+    /// `diagnostics`; the model is still built from what is usable, so later stages can find
+    /// their own problems too.
     pub fn build(
-        library: Library,
+        library: &Library,
         config: &Config,
         options: &BuildOptions,
         diagnostics: &mut Diagnostics,
     ) -> Site {
-        let urls = Urls(config);
-        let Library {
-            articles,
-            sections: metas,
-            authors,
-            assets,
-            ..
-        } = library;
-
         let mut excluded = BTreeMap::new();
-        let mut published = Vec::with_capacity(articles.len());
-        for article in articles {
-            match options.exclusion(&article) {
+        let mut published: Vec<&Arc<Article>> = Vec::with_capacity(library.articles.len());
+        for article in &library.articles {
+            match options.exclusion(article) {
                 Some(why) => {
                     excluded.insert(article.file.rel.clone(), why);
                 }
@@ -141,28 +142,18 @@ impl Site {
                 .then_with(|| a.file.rel.cmp(&b.file.rel))
         });
 
-        let mut sections = collect_sections(config, &published, metas);
-        let section_index: HashMap<String, usize> = sections
+        let mut sections = collect_sections(config, &published, &library.sections);
+        let section_index: HashMap<&str, usize> = sections
             .iter()
             .enumerate()
-            .map(|(i, s)| (s.key.clone(), i))
+            .map(|(i, s)| (s.key.as_str(), i))
             .collect();
 
+        let base = encode_path(&config.base_url.path);
         let mut entries: Vec<Entry> = Vec::with_capacity(published.len());
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(published.len());
         for article in published {
-            let section = article
-                .section
-                .as_ref()
-                .and_then(|k| section_index.get(k).copied());
-            let path = match article_path(config, &article, section.map(|i| &sections[i])) {
-                Ok(p) => p,
-                Err(d) => {
-                    diagnostics.push(d);
-                    continue;
-                }
-            };
-            if let Some(&other) = seen.get(&path) {
+            if let Some(&other) = seen.get(article.place.path.as_str()) {
                 let first: &Entry = &entries[other];
                 diagnostics.push(
                     Diagnostic::error(
@@ -170,22 +161,24 @@ impl Site {
                         format!(
                             "this article and {} would both be written to {}",
                             first.article.file.display.display(),
-                            path
+                            article.place.path
                         ),
                     )
-                    .at(1, 1)
+                    .at(article.url_at.0, article.url_at.1)
                     .with_hint("give one of them a different `slug` (or `id`), or rename the file"),
                 );
                 continue;
             }
-            seen.insert(path.clone(), entries.len());
+            seen.insert(&article.place.path, entries.len());
+            let url = format!("{base}{}", article.place.encoded.trim_start_matches('/'));
             entries.push(Entry {
-                url: urls.url(&path),
-                permalink: urls.permalink(&path),
-                output: output_file(&path),
-                path,
-                section,
-                article,
+                permalink: format!("{}{url}", config.base_url.origin),
+                url,
+                section: article
+                    .section
+                    .as_deref()
+                    .and_then(|k| section_index.get(k).copied()),
+                article: article.clone(),
             });
         }
 
@@ -205,24 +198,40 @@ impl Site {
             .filter(|(_, e)| e.article.file.is_bundle)
             .map(|(i, e)| (e.article.file.dir(), i))
             .collect();
-        let assets = assets
-            .into_iter()
-            .filter_map(|a| by_bundle.get(a.bundle.as_str()).map(|&i| (i, a)))
+        let assets = library
+            .assets
+            .iter()
+            .filter_map(|a| by_bundle.get(a.bundle.as_str()).map(|&i| (i, a.clone())))
             .collect();
 
-        let mut authors = authors;
+        let mut authors = library.authors.clone();
         for (name, raw) in &config.authors {
             authors
-                .entry(crate::text::slug::term_key(name))
-                .or_insert_with(|| AuthorProfile::from_config(name, raw));
+                .entry(slug::term_key(name))
+                .or_insert_with(|| Arc::new(AuthorProfile::from_config(name, raw)));
         }
-        let taxonomies = config
+        let taxonomies: Vec<Taxonomy> = config
             .taxonomies
             .iter()
-            .map(|t| Taxonomy::build(config, t, &entries, diagnostics))
+            .map(|t| Taxonomy::build(config, t, &entries))
             .collect();
         let archives = Archives::build(config, &entries);
-        let mut site = Site {
+        let nav = navigation::neighbours(&sections, entries.len());
+        let related = Related::new(
+            taxonomies
+                .iter()
+                .find(|t| t.config.name == "tags")
+                .map(|t| {
+                    t.terms
+                        .iter()
+                        .map(|term| term.articles.as_slice())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            entries.len(),
+            config.related,
+        );
+        Site {
             entries,
             sections,
             by_source,
@@ -231,39 +240,43 @@ impl Site {
             authors,
             taxonomies,
             archives,
-            nav: Vec::new(),
-        };
-        site.nav = navigation::build(&site, config.related);
-        site
+            nav,
+            related,
+        }
     }
 
     pub fn taxonomy(&self, name: &str) -> Option<&Taxonomy> {
         self.taxonomies.iter().find(|t| t.config.name == name)
     }
+
+    /// The entries related to entry `i`, best first.
+    pub fn related(&self, i: usize) -> &[u32] {
+        self.related.of(i)
+    }
 }
 
 fn collect_sections(
     config: &Config,
-    articles: &[Article],
-    mut metas: BTreeMap<String, SectionMeta>,
+    articles: &[&Arc<Article>],
+    metas: &BTreeMap<String, Arc<SectionMeta>>,
 ) -> Vec<Section> {
     let configured = |key: &str| config.section_order.iter().position(|k| k == key);
     let urls = Urls(config);
-    let mut keys: Vec<String> = metas.keys().cloned().collect();
-    keys.extend(articles.iter().filter_map(|a| a.section.clone()));
-    keys.sort();
+    let mut keys: Vec<&str> = metas.keys().map(String::as_str).collect();
+    keys.extend(articles.iter().filter_map(|a| a.section.as_deref()));
+    keys.sort_unstable();
     keys.dedup();
     let mut sections: Vec<Section> = keys
         .into_iter()
         .map(|key| {
-            let meta = metas.remove(&key);
-            let slug = name_slug(config, &key);
+            let meta = metas.get(key).cloned();
+            let slug = name_slug(config, key);
             let path = format!("/{slug}/");
             Section {
                 title: meta
                     .as_ref()
                     .and_then(|m| m.title.clone())
-                    .unwrap_or_else(|| key.clone()),
+                    .unwrap_or_else(|| key.to_string()),
                 description: meta
                     .as_ref()
                     .map(|m| m.description.clone())
@@ -277,7 +290,7 @@ fn collect_sections(
                 permalink: urls.permalink(&path),
                 path,
                 slug,
-                key,
+                key: key.to_string(),
                 articles: Vec::new(),
                 meta,
             }
@@ -291,66 +304,4 @@ fn collect_sections(
             .then_with(|| a.key.cmp(&b.key))
     });
     sections
-}
-
-/// Fills the permalink pattern for an article.
-fn article_path(
-    config: &Config,
-    article: &Article,
-    section: Option<&Section>,
-) -> Result<String, Diagnostic> {
-    if let Some(path) = &article.path {
-        return Ok(path.clone());
-    }
-    let local = article.date.to_zoned(config.timezone.clone());
-    let pattern = &config.permalink.pattern;
-    let mut out = String::with_capacity(pattern.len() + 32);
-    let mut rest = pattern.as_str();
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let close = open + rest[open..].find('}').expect("checked in config");
-        let token = &rest[open + 1..close];
-        match token {
-            "section" => match section {
-                Some(s) => out.push_str(&s.slug),
-                None => {
-                    return Err(Diagnostic::error(&article.file.display, "the permalink needs a {section}, but this article is in no section")
-                        .at(1, 1)
-                        .with_hint("move the file into a section folder such as content/politics/, or set section = \"…\""));
-                }
-            },
-            "year" => out.push_str(&format!("{:04}", local.year())),
-            "month" => out.push_str(&format!("{:02}", local.month())),
-            "day" => out.push_str(&format!("{:02}", local.day())),
-            "slug" => out.push_str(&article.slug),
-            "id" => match article.id {
-                Some(id) => out.push_str(&id.to_string()),
-                None => {
-                    return Err(Diagnostic::error(
-                        &article.file.display,
-                        "the permalink needs an {id}, but this article has no `id`",
-                    )
-                    .at(1, 1)
-                    .with_hint("add a unique number to the front matter: id = 1234"));
-                }
-            },
-            _ => unreachable!("permalink tokens are checked in config"),
-        }
-        rest = &rest[close + 1..];
-    }
-    out.push_str(rest);
-    let mut path = String::with_capacity(out.len());
-    for seg in out.split('/').filter(|s| !s.is_empty()) {
-        path.push('/');
-        path.push_str(seg);
-    }
-    if out.ends_with('/') || path.is_empty() {
-        path.push('/');
-    }
-    Ok(path)
-}
-
-/// The moment of a build, for reproducible output.
-pub fn now() -> Timestamp {
-    Timestamp::now()
 }

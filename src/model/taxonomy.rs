@@ -6,7 +6,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::config::{Config, TaxonomyConfig, TermOrder};
-use crate::error::Diagnostics;
 use crate::text::slug::term_key;
 
 use super::{Entry, Urls, name_slug};
@@ -35,30 +34,25 @@ pub struct Taxonomy {
 }
 
 impl Taxonomy {
-    pub fn build(
-        config: &Config,
-        tax: &TaxonomyConfig,
-        entries: &[Entry],
-        _diagnostics: &mut Diagnostics,
-    ) -> Taxonomy {
+    pub fn build(config: &Config, tax: &TaxonomyConfig, entries: &[Entry]) -> Taxonomy {
         let urls = Urls(config);
         let base = format!("/{}/", tax.path);
-        // slug → (spellings with counts, entries)
-        let mut found: BTreeMap<String, (BTreeMap<&str, usize>, Vec<usize>)> = BTreeMap::new();
+        // slug → (spellings with counts, entries); URL names were made (and checked) when
+        // each article was parsed.
+        type Found<'e> = (BTreeMap<&'e str, usize>, Vec<usize>);
+        let mut found: HashMap<&str, Found<'_>> = HashMap::new();
         for (i, entry) in entries.iter().enumerate() {
-            for name in entry.article.terms_of(&tax.name) {
-                // Names without a usable URL name were refused where they are written.
-                let slug = name_slug(config, &term_key(name));
-                if slug.is_empty() {
-                    continue;
-                }
-                let slot = found.entry(slug).or_default();
+            let a = &entry.article;
+            for (name, slug) in a.terms_of(&tax.name).iter().zip(a.slugs_of(&tax.name)) {
+                let slot = found.entry(slug.as_str()).or_default();
                 *slot.0.entry(name.as_str()).or_default() += 1;
                 if slot.1.last() != Some(&i) {
                     slot.1.push(i);
                 }
             }
         }
+        let mut found: Vec<(&str, Found<'_>)> = found.into_iter().collect();
+        found.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let terms: Vec<Term> = found
             .into_iter()
             .map(|(slug, (spellings, articles))| {
@@ -73,7 +67,7 @@ impl Taxonomy {
                     url: urls.url(&path),
                     permalink: urls.permalink(&path),
                     path,
-                    slug,
+                    slug: slug.to_string(),
                     articles,
                 }
             })

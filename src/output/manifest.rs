@@ -1,4 +1,5 @@
-//! `.nuri-manifest`: every file of a site nuri wrote, with its length and content hash.
+//! `.nuri-manifest`: every file of a site nuri wrote, with its length and content hash (the
+//! low 64 bits of its XXH3-128, the hash that names it in the build cache).
 //!
 //! It says which files in a live folder are nuri's (anything else stops a build before the
 //! folder is replaced), and lets the next build hard-link an unchanged page instead of
@@ -47,6 +48,19 @@ impl Manifest {
 
     pub fn contains(&self, rel: &str) -> bool {
         self.files.contains_key(rel)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Whether the manifest lists `rel` with this length and hash.
+    pub fn matches(&self, rel: &str, len: u64, hash: u64) -> bool {
+        self.files.get(rel) == Some(&(len, hash))
     }
 
     /// The live file to link for `rel`, when it holds exactly `bytes`.

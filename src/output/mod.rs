@@ -26,9 +26,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use lock::OutputLock;
-pub use manifest::MANIFEST;
+pub use manifest::{MANIFEST, Manifest};
 pub use staging::{Committed, Staging};
-pub use target::{Guard, normalize};
+pub use target::{Guard, normalize, resolve};
 
 /// Marks a folder as nuri's output; its presence allows nuri to replace the folder.
 pub const MARKER: &str = ".nuri-output";

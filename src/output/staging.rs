@@ -69,6 +69,22 @@ impl Staging {
         })
     }
 
+    /// Takes the output's lock and removes what earlier runs left beside it, without
+    /// touching the live site (for a build that finds nothing to change). The lock is held
+    /// until the returned guard is dropped.
+    pub fn tidy(
+        output: &Path,
+        guard: &Guard<'_>,
+        waiting: impl FnOnce(&str),
+    ) -> Result<OutputLock, OutputError> {
+        let output = target::resolve(output)?;
+        target::check(&output, guard)?;
+        let lock = OutputLock::acquire(&output, waiting)?;
+        remove_leftover(&sibling(&output, "staging"))?;
+        remove_leftover(&sibling(&output, "old"))?;
+        Ok(lock)
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -119,7 +135,7 @@ impl Staging {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
-        let hash = xxhash_rust::xxh3::xxh3_64(bytes);
+        let hash = xxhash_rust::xxh3::xxh3_128(bytes) as u64;
         let linked = self
             .previous
             .reusable(&self.output, rel, bytes, hash)
@@ -133,6 +149,12 @@ impl Staging {
         }
         self.record(rel, bytes.len() as u64, hash);
         Ok(())
+    }
+
+    /// Records a file put into the staging folder by another hand (linked from the build
+    /// cache), so the manifest lists it.
+    pub fn record_linked(&self, rel: &str, len: u64, hash: u64) {
+        self.record(rel, len, hash);
     }
 
     /// How many pages were linked from the live site instead of written.
@@ -153,7 +175,11 @@ impl Staging {
         let bytes = fs::read(source).map_err(io_err(source))?;
         let mut f = create_new(&path)?;
         f.write_all(&bytes).map_err(io_err(&path))?;
-        self.record(rel, bytes.len() as u64, xxhash_rust::xxh3::xxh3_64(&bytes));
+        self.record(
+            rel,
+            bytes.len() as u64,
+            xxhash_rust::xxh3::xxh3_128(&bytes) as u64,
+        );
         Ok(())
     }
 

@@ -5,6 +5,7 @@
 //! - `format_date(style, lang)`: the newsroom forms in the site's time zone:
 //!   `{{ article.date | format_date(style="long") }}` → `2023년 12월 5일 (화) 14:30`.
 //! - `encode_path`: percent-encodes a path the way every nuri URL is encoded.
+//! - `json`: a value as JSON text, for JSON templates such as the JSON Feed.
 
 use jiff::Timestamp;
 use tera::{Kwargs, State, Tera, TeraResult, Value};
@@ -51,4 +52,11 @@ pub fn register(tera: &mut Tera, config: &Config) {
     tera.register_filter("encode_path", |value: &str, _: Kwargs, _: &State| {
         crate::text::url::encode_path(value)
     });
+    // For JSON templates (the JSON Feed): a value as JSON text, quotes and escapes included.
+    tera.register_filter(
+        "json",
+        |value: &Value, _: Kwargs, _: &State| -> TeraResult<String> {
+            serde_json::to_string(value).map_err(|e| tera::Error::message(format!("json: {e}")))
+        },
+    );
 }

@@ -21,11 +21,29 @@ pub const REQUIRED: [&str; 8] = [
     "404.html",
 ];
 
+/// Templates nuri brings when a theme has none of its own: feeds, sitemaps and robots.txt
+/// (the default theme's, built into the binary).
+fn built_in(name: &str) -> Option<&'static str> {
+    if !(name.starts_with("feeds/") || name.starts_with("sitemaps/") || name == "robots.txt") {
+        return None;
+    }
+    crate::scaffold::THEME_FILES
+        .iter()
+        .find(|(rel, _)| rel.strip_prefix("templates/") == Some(name))
+        .and_then(|(_, bytes)| std::str::from_utf8(bytes).ok())
+}
+
 /// The compiled templates and where each came from.
+#[derive(Clone)]
 pub struct Templates {
     pub tera: Tera,
     /// Template name → the file it was read from.
     pub files: BTreeMap<String, PathBuf>,
+    /// The site folder, for showing template paths.
+    pub root: PathBuf,
+    /// A hash of every template's name and text (and of nuri's version): part of every
+    /// page's fingerprint.
+    pub hash: u64,
     /// The time each page may take (see [`super::budget`]).
     pub budget: std::sync::Arc<super::budget::Budget>,
 }
@@ -85,6 +103,27 @@ impl Templates {
         if diags.has_errors() {
             return Err(diags);
         }
+        for (name, _) in crate::scaffold::THEME_FILES {
+            if let Some(name) = name.strip_prefix("templates/")
+                && !files.contains_key(name)
+                && let Some(text) = built_in(name)
+            {
+                sources.push((name.to_string(), text.to_string()));
+            }
+        }
+        sources.sort();
+        let hash = {
+            use std::hash::Hasher;
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            h.write(env!("CARGO_PKG_VERSION").as_bytes());
+            for (name, text) in &sources {
+                h.write_usize(name.len());
+                h.write(name.as_bytes());
+                h.write_usize(text.len());
+                h.write(text.as_bytes());
+            }
+            h.finish()
+        };
         let mut tera = Tera::new();
         super::filters::register(&mut tera, config);
         let budget = std::sync::Arc::new(super::budget::Budget::new(
@@ -103,8 +142,15 @@ impl Templates {
         Ok(Templates {
             tera,
             files,
+            root: config.paths.root.clone(),
+            hash,
             budget,
         })
+    }
+
+    /// Whether a template of this name exists.
+    pub fn has(&self, name: &str) -> bool {
+        self.files.contains_key(name) || built_in(name).is_some()
     }
 }
 

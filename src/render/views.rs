@@ -1,378 +1,378 @@
-//! What templates see. Each article's card view is built once, as a Tera [`Value`] whose
-//! strings, lists and maps are reference-counted, so a list page that shows it costs a
-//! pointer copy, not a re-serialisation.
+//! The views templates see, built as [`V`] trees from the site model (see [`super::view`]
+//! for how a tree is rendered or hashed). Every template variable is made here and only
+//! here; `docs/templates.md` lists them.
+//!
+//! Views shared by many pages are built once per model: the site view, section and term
+//! links (without counts, which change with every new article: a count belongs on its own
+//! list page), and each article's card.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use tera::Value;
-
-use crate::Prepared;
+use super::view::{BodyPart, Key, Shared, V, vmap};
+use crate::config::Config;
 use crate::model::archive::Period;
+use crate::model::images::ImageInfo;
 use crate::model::pagination::{PageSlice, window};
-use crate::model::{Entry, Section, Taxonomy, Term};
-use crate::text::dates::date_view;
+use crate::model::{Level, Section, Site, Taxonomy, Term, Urls};
+use crate::text::dates::{DateView, date_view};
+use crate::text::slug::term_key;
 
-/// Builds a Tera map from `"key" => value` pairs.
-macro_rules! map {
-    ($($k:literal => $v:expr),* $(,)?) => {{
-        #[allow(unused_mut)]
-        let mut m: std::collections::BTreeMap<&'static str, tera::Value> = std::collections::BTreeMap::new();
-        $( m.insert($k, tera::Value::from($v)); )*
-        tera::Value::from(m)
-    }};
-}
-pub(crate) use map;
-
-pub fn ser<T: serde::Serialize>(v: &T) -> Value {
-    Value::from_serializable(v)
+/// Views built once per model and shared by every page.
+#[derive(Debug, Default)]
+pub struct SharedViews {
+    /// `site`.
+    pub site: Shared,
+    /// Per section: its link.
+    pub sections: Vec<Shared>,
+    /// Per taxonomy, per term: its link as cards show it.
+    pub terms: Vec<Vec<Shared>>,
 }
 
-fn opt_str(s: &Option<String>) -> Value {
-    s.as_deref().map_or_else(Value::none, Value::from)
-}
-
-thread_local! {
-    static SHOWN: std::cell::RefCell<Option<Vec<usize>>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Runs `f`, returning the entries whose cards it used (every card access goes through
-/// [`Views::card`]), so a changed article re-renders exactly the pages that show it.
-pub fn record_cards<T>(f: impl FnOnce() -> T) -> (T, Vec<usize>) {
-    SHOWN.with(|s| *s.borrow_mut() = Some(Vec::new()));
-    let out = f();
-    let mut shown = SHOWN.with(|s| s.borrow_mut().take()).unwrap_or_default();
-    shown.sort_unstable();
-    shown.dedup();
-    (out, shown)
-}
-
-/// Views shared by every page.
-pub struct Views {
-    /// `site`: title, url, sections for the navigation, taxonomies.
-    pub site: Value,
-    /// One card per entry.
-    pub cards: Vec<Value>,
-    /// One link view per section.
-    pub sections: Vec<Value>,
-    /// Per taxonomy, per term: its link view, shared by every card that shows the term.
-    pub terms: Vec<Vec<Value>>,
-}
-
-impl Views {
-    /// The card of entry `j`; every page gets cards through here.
-    pub fn card(&self, j: usize) -> Value {
-        SHOWN.with(|s| {
-            if let Some(v) = s.borrow_mut().as_mut() {
-                v.push(j);
-            }
-        });
-        self.cards[j].clone()
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared::of(&V::None)
     }
+}
 
-    /// Rebuilds the card of entry `i` after its article changed.
-    pub fn refresh(&mut self, p: &Prepared, i: usize) {
-        self.cards[i] = card(p, &self.sections, &self.terms, i);
-    }
+/// What views are built from.
+pub struct Scope<'a> {
+    pub config: &'a Config,
+    pub site: &'a Site,
+    pub shared: &'a SharedViews,
+    /// Per entry: its lead photo.
+    pub images: &'a [Option<ImageInfo>],
+    /// Per section: its `_index.md` body, rendered.
+    pub section_html: &'a [String],
+    /// Reporter bios by term key of the name, rendered.
+    pub author_bios: &'a BTreeMap<String, String>,
+}
 
-    pub fn build(p: &Prepared) -> Views {
-        let sections: Vec<Value> = p.site.sections.iter().map(section_link).collect();
-        let terms: Vec<Vec<Value>> = p
-            .site
+impl SharedViews {
+    pub fn build(config: &Config, site: &Site) -> SharedViews {
+        let sections: Vec<Shared> = site
+            .sections
+            .iter()
+            .map(|s| Shared::of(&section_link(s)))
+            .collect();
+        let terms = site
             .taxonomies
             .iter()
             .map(|t| {
                 t.terms
                     .iter()
-                    .map(|term| term_card_link(p, t, term))
+                    .map(|term| Shared::of(&term_card_link(site, t, term)))
                     .collect()
             })
             .collect();
-        let cards = {
-            use rayon::prelude::*;
-            (0..p.site.entries.len())
-                .into_par_iter()
-                .map(|i| card(p, &sections, &terms, i))
-                .collect()
-        };
-        Views {
-            site: site_view(p, &sections),
-            cards,
+        SharedViews {
+            site: Shared::of(&site_view(config, site, &sections)),
             sections,
             terms,
         }
     }
 }
 
-fn site_view(p: &Prepared, sections: &[Value]) -> Value {
-    let c = &p.config;
-    let taxonomies: Vec<Value> = p
-        .site
+fn site_view<'a>(c: &'a Config, site: &'a Site, sections: &'a [Shared]) -> V<'a> {
+    let home = Urls(c);
+    let taxonomies = site
         .taxonomies
         .iter()
-        .map(|t| map! { "name" => t.config.name.as_str(), "title" => t.config.title.as_str(), "url" => t.url.as_str(), "permalink" => t.permalink.as_str() })
+        .map(|t| {
+            vmap! {
+                "name" => V::str(&t.config.name),
+                "title" => V::str(&t.config.title),
+                "url" => V::str(&t.url),
+                "permalink" => V::str(&t.permalink),
+            }
+        })
         .collect();
-    let home = crate::model::Urls(c);
-    map! {
-        "title" => c.title.as_str(),
-        "description" => c.description.as_str(),
-        "language" => c.language.as_str(),
-        "timezone" => c.timezone_name.as_str(),
-        "base_url" => c.base_url.full(),
-        "url" => home.url("/"),
-        "permalink" => home.permalink("/"),
-        "copyright" => c.copyright.as_str(),
-        "sections" => sections.to_vec(),
-        "taxonomies" => taxonomies,
-        "archive_url" => if c.archives.enabled { Value::from(p.site.archives.url.as_str()) } else { Value::none() },
-        "search_url" => if c.search.enabled { Value::from(home.url("/search/")) } else { Value::none() },
-        "extra" => ser(&c.extra),
-        "generator" => concat!("nuri ", env!("CARGO_PKG_VERSION")),
-        "google_site_verification" => c.seo.google_site_verification.as_str(),
-        "naver_site_verification" => c.seo.naver_site_verification.as_str(),
-        "twitter_site" => c.seo.twitter_site.as_str(),
+    vmap! {
+        "title" => V::str(&c.title),
+        "description" => V::str(&c.description),
+        "language" => V::str(&c.language),
+        "timezone" => V::str(&c.timezone_name),
+        "base_url" => V::str(c.base_url.full()),
+        "url" => V::str(home.url("/")),
+        "permalink" => V::str(home.permalink("/")),
+        "copyright" => V::str(&c.copyright),
+        "sections" => V::List(sections.iter().map(V::Shared).collect()),
+        "taxonomies" => V::List(taxonomies),
+        "archive_url" => if c.archives.enabled { V::str(&site.archives.url) } else { V::None },
+        "search_url" => if c.search.enabled { V::str(home.url("/search/")) } else { V::None },
+        "extra" => V::Json(&c.extra),
+        "generator" => V::str(concat!("nuri ", env!("CARGO_PKG_VERSION"))),
+        "google_site_verification" => V::str(&c.seo.google_site_verification),
+        "naver_site_verification" => V::str(&c.seo.naver_site_verification),
+        "twitter_site" => V::str(&c.seo.twitter_site),
     }
 }
 
-pub fn section_link(s: &Section) -> Value {
-    map! {
-        "key" => s.key.as_str(),
-        "title" => s.title.as_str(),
-        "description" => s.description.as_str(),
-        "url" => s.url.as_str(),
-        "permalink" => s.permalink.as_str(),
-        "count" => s.articles.len(),
+pub fn section_link(s: &Section) -> V<'_> {
+    vmap! {
+        "key" => V::str(&s.key),
+        "title" => V::str(&s.title),
+        "description" => V::str(&s.description),
+        "url" => V::str(&s.url),
+        "permalink" => V::str(&s.permalink),
     }
 }
 
-fn term_link(t: &Term) -> Value {
-    map! { "name" => t.name.as_str(), "slug" => t.slug.as_str(), "url" => t.url.as_str(), "permalink" => t.permalink.as_str(), "count" => t.articles.len() }
+fn term_link(t: &Term) -> V<'_> {
+    vmap! {
+        "name" => V::str(&t.name),
+        "slug" => V::str(&t.slug),
+        "url" => V::str(&t.url),
+        "permalink" => V::str(&t.permalink),
+    }
 }
 
 /// A term as a card lists it; authors carry their job title and email.
-fn term_card_link(p: &Prepared, tax: &Taxonomy, t: &Term) -> Value {
+fn term_card_link<'a>(site: &'a Site, tax: &Taxonomy, t: &'a Term) -> V<'a> {
     let v = term_link(t);
     if tax.config.name != "authors" {
         return v;
     }
-    let profile = p.site.authors.get(&crate::text::slug::term_key(&t.name));
-    let title = profile.map_or("", |p| p.title.as_str());
-    let email = profile.map_or("", |p| p.email.as_str());
-    with(
-        v,
-        [("title", Value::from(title)), ("email", Value::from(email))],
-    )
+    let profile = site.authors.get(&term_key(&t.name));
+    v.with([
+        ("title", V::str(profile.map_or("", |p| p.title.as_str()))),
+        ("email", V::str(profile.map_or("", |p| p.email.as_str()))),
+    ])
 }
 
-fn terms_of(p: &Prepared, ti: usize, shared: &[Vec<Value>], names: &[String]) -> Vec<Value> {
-    let tax = &p.site.taxonomies[ti];
-    names
-        .iter()
-        .filter_map(|n| tax.index_of(&p.config, n))
-        .map(|k| shared[ti][k].clone())
-        .collect()
-}
-
-/// Adds keys to a map value.
-pub fn with<const N: usize>(base: Value, extra: [(&'static str, Value); N]) -> Value {
-    let mut m: BTreeMap<tera::value::Key<'static>, Value> = base
-        .into_map()
-        .map(|m| m.into_iter().collect())
-        .unwrap_or_default();
-    for (k, v) in extra {
-        m.insert(tera::value::Key::Str(k), v);
+pub fn date(d: DateView) -> V<'static> {
+    vmap! {
+        "iso" => V::str(d.iso),
+        "display" => V::str(d.display),
+        "long" => V::str(d.long),
+        "date" => V::str(d.date),
+        "time" => V::str(d.time),
+        "rfc822" => V::str(d.rfc822),
+        "year" => V::int(d.year),
+        "month" => V::int(d.month),
+        "day" => V::int(d.day),
+        "timestamp" => V::int(d.timestamp),
     }
-    Value::from(m)
 }
 
-fn card(p: &Prepared, sections: &[Value], shared: &[Vec<Value>], i: usize) -> Value {
-    let e: &Entry = &p.site.entries[i];
-    let a = &e.article;
-    let c = &p.config;
-    let lang = a.lang.clone().unwrap_or_else(|| c.language.clone());
-    let body = &p.bodies[i];
-    let summary = a
-        .summary
-        .clone()
-        .unwrap_or_else(|| body.summary_text.clone());
-    let summary_html = match &a.summary {
-        Some(s) => format!("<p>{}</p>", crate::markdown::escape_text(s)),
-        None => body.summary_html.clone(),
+fn image(img: &ImageInfo) -> V<'_> {
+    vmap! {
+        "url" => V::str(&img.url),
+        "permalink" => V::str(&img.permalink),
+        "alt" => V::str(&img.alt),
+        "caption" => V::opt_str(img.caption.as_deref()),
+        "width" => img.width.map_or(V::None, V::int),
+        "height" => img.height.map_or(V::None, V::int),
+        "mime" => V::str(img.mime),
+        "length" => img.length.map_or(V::None, V::int),
+    }
+}
+
+/// The card of entry `i`: what every list shows of an article.
+pub fn card<'a>(s: &Scope<'a>, i: usize) -> V<'a> {
+    let e = &s.site.entries[i];
+    let a = &*e.article;
+    let c = s.config;
+    let lang = a.lang.as_deref().unwrap_or(&c.language);
+    let (summary, summary_html): (&str, Cow<'a, str>) = match (&a.summary, &a.lead) {
+        (Some(text), _) => (
+            text,
+            Cow::Owned(format!("<p>{}</p>", crate::markdown::escape_text(text))),
+        ),
+        (None, Some(lead)) => (
+            &lead.text,
+            if lead.links.is_empty() {
+                Cow::Borrowed(lead.marked_html.as_str())
+            } else {
+                Cow::Owned(lead.html(|p| {
+                    s.site
+                        .by_source
+                        .get(p)
+                        .map(|&j| s.site.entries[j].url.clone())
+                }))
+            },
+        ),
+        (None, None) => ("", Cow::Borrowed("")),
     };
-    let date = |ts| ser(&date_view(ts, &c.timezone, &lang, c.twelve_hour));
-    let published = date(a.date);
-    let updated = a.updated.map_or_else(Value::none, date);
-    let image = match &p.images[i] {
-        Some(img) => map! {
-            "url" => img.url.as_str(),
-            "permalink" => img.permalink.as_str(),
-            "alt" => img.alt.as_str(),
-            "caption" => opt_str(&img.caption),
-            "width" => img.width,
-            "height" => img.height,
-            "mime" => img.mime,
-            "length" => img.length,
-        },
-        None => Value::none(),
+    let when = |ts| date(date_view(ts, &c.timezone, lang, c.twelve_hour));
+    let published = when(a.date);
+    let updated = a.updated.map_or(V::None, when);
+    let modified = if a.updated.is_some() {
+        updated.clone()
+    } else {
+        published.clone()
     };
-    let mut other_terms: BTreeMap<String, Value> = BTreeMap::new();
-    let (mut tags, mut authors) = (Vec::new(), Vec::new());
-    for (ti, tax) in p.site.taxonomies.iter().enumerate() {
-        let list = terms_of(p, ti, shared, a.terms_of(&tax.config.name));
+    let mut other_terms = Vec::new();
+    let (mut tags, mut authors) = (V::List(Vec::new()), V::List(Vec::new()));
+    for (ti, tax) in s.site.taxonomies.iter().enumerate() {
+        let list = V::List(
+            a.slugs_of(&tax.config.name)
+                .iter()
+                .filter_map(|slug| tax.by_slug.get(slug))
+                .map(|&k| V::Shared(&s.shared.terms[ti][k]))
+                .collect(),
+        );
         match tax.config.name.as_str() {
             "tags" => tags = list,
             "authors" => authors = list,
-            name => {
-                other_terms.insert(name.to_string(), Value::from(list));
-            }
+            name => other_terms.push((name, list)),
         }
     }
-    map! {
-        "title" => a.title.as_str(),
-        "subtitle" => opt_str(&a.subtitle),
-        "url" => e.url.as_str(),
-        "permalink" => e.permalink.as_str(),
-        "path" => e.path.as_str(),
-        "summary" => summary,
-        "summary_html" => Value::safe_string(&summary_html),
-        "section" => e.section.map_or_else(Value::none, |s| sections[s].clone()),
-        "date" => published.clone(),
-        "updated" => updated.clone(),
-        "modified" => if a.updated.is_some() { updated } else { published },
-        "lang" => lang.as_str(),
-        "lang_attr" => if lang != c.language { Value::from(lang.as_str()) } else { Value::none() },
-        "image" => image,
+    let terms = V::Map(
+        other_terms
+            .into_iter()
+            .map(|(n, l)| (Key::Named(n), l))
+            .collect(),
+    );
+    vmap! {
+        "title" => V::str(&a.title),
+        "subtitle" => V::opt_str(a.subtitle.as_deref()),
+        "url" => V::str(&e.url),
+        "permalink" => V::str(&e.permalink),
+        "path" => V::str(e.path()),
+        "summary" => V::str(summary),
+        "summary_html" => V::Safe(summary_html),
+        "section" => e.section.map_or(V::None, |k| V::Shared(&s.shared.sections[k])),
+        "date" => published,
+        "updated" => updated,
+        "modified" => modified,
+        "lang" => V::str(lang),
+        "lang_attr" => if lang != c.language { V::str(lang) } else { V::None },
+        "image" => s.images[i].as_ref().map_or(V::None, image),
         "tags" => tags,
         "authors" => authors,
-        "terms" => Value::from(other_terms),
-        "reading" => ser(&body.stats),
-        "id" => a.id,
-        "draft" => a.draft,
-        "source" => a.file.rel.as_str(),
-        "extra" => ser(&a.extra),
+        "terms" => terms,
+        "id" => a.id.map_or(V::None, V::int),
+        "draft" => V::Bool(a.draft),
+        "source" => V::str(&a.file.rel),
+        "extra" => V::Json(&a.extra),
     }
 }
 
-/// The full view of an article for its own page.
-pub fn article(p: &Prepared, views: &Views, i: usize) -> Value {
-    let body = &p.bodies[i];
-    let nav = &p.site.nav[i];
-    let card_of = |j: Option<usize>| j.map_or_else(Value::none, |j| views.card(j));
-    let a = &p.site.entries[i].article;
-    let lang = a.lang.as_deref().unwrap_or(&p.config.language);
-    let corrections: Vec<Value> = a
+/// The full view of an article for its own page: its card, and what only its page shows.
+pub fn article<'a>(s: &Scope<'a>, i: usize) -> V<'a> {
+    let site = s.site;
+    let a = &*site.entries[i].article;
+    let c = s.config;
+    let lang = a.lang.as_deref().unwrap_or(&c.language);
+    let nav = &site.nav[i];
+    let card_of = |j: Option<usize>| j.map_or(V::None, V::Card);
+    let corrections = a
         .corrections
         .iter()
-        .map(|k| map! { "date" => ser(&date_view(k.date, &p.config.timezone, lang, p.config.twelve_hour)), "note" => k.note.as_str() })
+        .map(|k| {
+            vmap! {
+                "date" => date(date_view(k.date, &c.timezone, lang, c.twelve_hour)),
+                "note" => V::str(&k.note),
+            }
+        })
         .collect();
-    with(
-        views.card(i),
-        [
-            ("content", Value::safe_string(&body.html)),
-            ("jsonld", Value::safe_string(&crate::seo::article(p, i))),
-            ("corrections", Value::from(corrections)),
-            ("toc", ser(&body.headings)),
-            ("newer", card_of(nav.newer)),
-            ("older", card_of(nav.older)),
-            (
-                "related",
-                Value::from(
-                    nav.related
-                        .iter()
-                        .map(|&j| views.card(j))
-                        .collect::<Vec<_>>(),
-                ),
+    let card = card(s, i);
+    card.with([
+        ("content", V::Body(i, BodyPart::Html)),
+        ("toc", V::Body(i, BodyPart::Toc)),
+        ("reading", V::Body(i, BodyPart::Reading)),
+        ("jsonld", V::safe(crate::seo::article(c, site, s.images, i))),
+        ("corrections", V::List(corrections)),
+        ("newer", card_of(nav.newer)),
+        ("older", card_of(nav.older)),
+        (
+            "related",
+            V::List(
+                site.related(i)
+                    .iter()
+                    .map(|&j| V::Card(j as usize))
+                    .collect(),
             ),
-        ],
-    )
+        ),
+    ])
 }
 
 /// The paginator of one page of a list.
-pub fn paginator(
-    p: &Prepared,
-    views: &Views,
+pub fn paginator<'a>(
+    c: &Config,
     items: &[usize],
     pages: &[PageSlice],
     current: usize,
     per_page: usize,
-) -> Value {
-    let urls = crate::model::Urls(&p.config);
+) -> V<'a> {
+    let urls = Urls(c);
     let page = &pages[current - 1];
     let url_of = |n: usize| urls.url(&pages[n - 1].path);
-    let numbers: Vec<Value> = window(current, pages.len(), 2)
+    let numbers = window(current, pages.len(), 2)
         .into_iter()
         .map(|n| match n {
-            Some(n) => map! { "number" => n, "url" => url_of(n), "current" => n == current, "gap" => false },
-            None => map! { "number" => Value::none(), "url" => Value::none(), "current" => false, "gap" => true },
+            Some(n) => vmap! { "number" => V::int(n), "url" => V::str(url_of(n)), "current" => V::Bool(n == current), "gap" => V::Bool(false) },
+            None => vmap! { "number" => V::None, "url" => V::None, "current" => V::Bool(false), "gap" => V::Bool(true) },
         })
         .collect();
-    map! {
-        "current" => current,
-        "total_pages" => pages.len(),
-        "total_items" => items.len(),
-        "per_page" => per_page,
-        "first_url" => url_of(1),
-        "last_url" => url_of(pages.len()),
-        "previous_url" => if current > 1 { Value::from(url_of(current - 1)) } else { Value::none() },
-        "next_url" => if current < pages.len() { Value::from(url_of(current + 1)) } else { Value::none() },
-        "pages" => numbers,
-        "items" => items[page.range.clone()].iter().map(|&j| views.card(j)).collect::<Vec<_>>(),
-        "first_index" => page.range.start + 1,
+    vmap! {
+        "current" => V::int(current),
+        "total_pages" => V::int(pages.len()),
+        "total_items" => V::int(items.len()),
+        "per_page" => V::int(per_page),
+        "first_url" => V::str(url_of(1)),
+        "last_url" => V::str(url_of(pages.len())),
+        "previous_url" => if current > 1 { V::str(url_of(current - 1)) } else { V::None },
+        "next_url" => if current < pages.len() { V::str(url_of(current + 1)) } else { V::None },
+        "pages" => V::List(numbers),
+        "items" => V::List(items[page.range.clone()].iter().map(|&j| V::Card(j)).collect()),
+        "first_index" => V::int(page.range.start + 1),
     }
 }
 
-pub fn taxonomy_link(t: &Taxonomy) -> Value {
-    map! { "name" => t.config.name.as_str(), "title" => t.config.title.as_str(), "url" => t.url.as_str(), "permalink" => t.permalink.as_str(), "count" => t.terms.len() }
-}
-
-pub fn taxonomy_index(t: &Taxonomy) -> Value {
-    with(
-        taxonomy_link(t),
-        [(
-            "terms",
-            Value::from(
-                t.index_order
-                    .iter()
-                    .map(|&i| term_link(&t.terms[i]))
-                    .collect::<Vec<_>>(),
-            ),
-        )],
-    )
-}
-
-pub fn term(p: &Prepared, t: &Taxonomy, term: &Term) -> Value {
-    let mut v = with(term_link(term), [("profile", Value::none())]);
-    if t.config.name == "authors"
-        && let Some(profile) = p.site.authors.get(&crate::text::slug::term_key(&term.name))
-    {
-        {
-            let bio = p
-                .author_bios
-                .get(&crate::text::slug::term_key(&term.name))
-                .cloned()
-                .unwrap_or_default();
-            v = with(
-                v,
-                [(
-                    "profile",
-                    map! {
-                        "name" => profile.name.as_str(),
-                        "title" => profile.title.as_str(),
-                        "email" => profile.email.as_str(),
-                        "photo" => profile.photo.as_str(),
-                        "url" => profile.url.as_str(),
-                        "bio" => Value::safe_string(&bio),
-                        "extra" => ser(&profile.extra),
-                    },
-                )],
-            );
-        }
+pub fn taxonomy_link(t: &Taxonomy) -> V<'_> {
+    vmap! {
+        "name" => V::str(&t.config.name),
+        "title" => V::str(&t.config.title),
+        "url" => V::str(&t.url),
+        "permalink" => V::str(&t.permalink),
+        "count" => V::int(t.terms.len()),
     }
-    v
 }
 
-pub fn period(p: &Prepared, period: &Period) -> Value {
-    use crate::model::Level;
-    let korean = !p.config.language.starts_with("en");
+pub fn taxonomy_index(t: &Taxonomy) -> V<'_> {
+    taxonomy_link(t).with([(
+        "terms",
+        V::List(
+            t.index_order
+                .iter()
+                .map(|&i| {
+                    term_link(&t.terms[i]).with([("count", V::int(t.terms[i].articles.len()))])
+                })
+                .collect(),
+        ),
+    )])
+}
+
+pub fn term<'a>(s: &Scope<'a>, t: &Taxonomy, term: &'a Term) -> V<'a> {
+    let v = term_link(term).with([("count", V::int(term.articles.len()))]);
+    let profile = (t.config.name == "authors")
+        .then(|| s.site.authors.get(&term_key(&term.name)))
+        .flatten();
+    let Some(profile) = profile else {
+        return v.with([("profile", V::None)]);
+    };
+    let bio = s
+        .author_bios
+        .get(&term_key(&term.name))
+        .map_or("", String::as_str);
+    v.with([(
+        "profile",
+        vmap! {
+            "name" => V::str(&profile.name),
+            "title" => V::str(&profile.title),
+            "email" => V::str(&profile.email),
+            "photo" => V::str(&profile.photo),
+            "url" => V::str(&profile.url),
+            "bio" => V::safe(bio),
+            "extra" => V::Json(&profile.extra),
+        },
+    )])
+}
+
+pub fn period<'a>(c: &Config, period: &'a Period) -> V<'a> {
+    let korean = !c.language.starts_with("en");
     let title = match (period.level, korean) {
         (Level::Year, true) => format!("{}년", period.year),
         (Level::Month, true) => format!("{}년 {}월", period.year, period.month),
@@ -395,38 +395,42 @@ pub fn period(p: &Prepared, period: &Period) -> Value {
         Level::Month => "month",
         Level::Day => "day",
     };
-    map! {
-        "level" => level,
-        "title" => title,
-        "year" => period.year,
-        "month" => if period.month > 0 { Value::from(period.month) } else { Value::none() },
-        "day" => if period.day > 0 { Value::from(period.day) } else { Value::none() },
-        "url" => period.url.as_str(),
-        "permalink" => period.permalink.as_str(),
-        "count" => period.articles.len(),
+    vmap! {
+        "level" => V::str(level),
+        "title" => V::str(title),
+        "year" => V::int(period.year),
+        "month" => if period.month > 0 { V::int(period.month) } else { V::None },
+        "day" => if period.day > 0 { V::int(period.day) } else { V::None },
+        "url" => V::str(&period.url),
+        "permalink" => V::str(&period.permalink),
+        "count" => V::int(period.articles.len()),
     }
 }
 
 /// `page`: what every page template gets about the page itself.
-pub fn page(
-    kind: &str,
-    title: &str,
-    path: &str,
-    p: &Prepared,
-    description: &str,
-    lang: Option<&str>,
-    number: usize,
-) -> Value {
-    let urls = crate::model::Urls(&p.config);
-    map! {
-        "kind" => kind,
-        "title" => title,
-        "url" => urls.url(path),
-        "permalink" => urls.permalink(path),
-        "path" => path,
+pub struct PageInfo<'a> {
+    pub kind: &'static str,
+    pub title: Cow<'a, str>,
+    pub path: &'a str,
+    pub description: Cow<'a, str>,
+    pub number: usize,
+    pub noindex: bool,
+    pub feeds: V<'a>,
+}
+
+pub fn page<'a>(c: &'a Config, p: PageInfo<'a>) -> V<'a> {
+    let urls = Urls(c);
+    vmap! {
+        "kind" => V::str(p.kind),
+        "title" => V::Str(p.title),
+        "url" => V::str(urls.url(p.path)),
+        "permalink" => V::str(urls.permalink(p.path)),
+        "path" => V::str(p.path),
         // Search engines show about 160 characters; cut on a word, never inside a syllable.
-        "description" => crate::text::truncate(description, 160),
-        "lang" => lang.unwrap_or(&p.config.language),
-        "number" => number,
+        "description" => V::str(crate::text::truncate(&p.description, 160)),
+        "lang" => V::str(&c.language),
+        "number" => V::int(p.number),
+        "noindex" => V::Bool(p.noindex),
+        "feeds" => p.feeds,
     }
 }

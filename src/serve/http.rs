@@ -5,10 +5,10 @@
 //! the site's files, so `..`, encoded slashes and symlinks cannot reach anything else. The
 //! reload script and the error overlay are added to HTML responses here, never to a build.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
-use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::Router;
 use axum::extract::State;
@@ -19,55 +19,73 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use super::session::Bytes;
+use super::site::{Bytes, Found, Served};
 
 pub const LIVE_PATH: &str = "/__nuri/live";
+/// Where tests and tools read which snapshot is served and indexed.
+pub const STATUS_PATH: &str = "/__nuri/status";
 
 /// What the browser is told.
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// A rebuild finished: reload.
-    Reload(u64),
+    /// A rebuild finished: reload the pages whose key is in the set (all, when `None`).
+    Reload(u64, Option<Arc<HashSet<String>>>),
     /// A rebuild failed: show this.
     Problem(String),
-    /// The search index caught up with an incremental rebuild.
+    /// The search index caught up with a rebuild.
     Indexed(u64),
 }
 
-/// The site being served.
-#[derive(Default)]
-pub struct Store {
-    pub files: HashMap<String, Bytes>,
-    pub statics: BTreeMap<String, PathBuf>,
+/// The site being served, and who is looking at it.
+pub struct Live {
+    pub site: RwLock<Option<Arc<Served>>>,
+    /// The search index's files (shards and meta.json).
+    pub search: RwLock<Arc<HashMap<String, Bytes>>>,
+    /// The generation the search index is up to date with.
+    pub indexed: AtomicU64,
+    /// The last rebuild's problems, while they last.
+    pub error: RwLock<Option<String>>,
     /// The site folder: a static file is served only while it is a regular file inside it
     /// (a file replaced by a link to /etc/passwd is not, even before the rebuild notices).
-    pub site: Option<crate::sources::SiteRoot>,
-    /// The last rebuild's problems, while they last.
-    pub error: Option<String>,
-    pub generation: u64,
-}
-
-pub struct Live {
-    pub store: RwLock<Store>,
+    pub root: Option<crate::sources::SiteRoot>,
     pub events: broadcast::Sender<Event>,
+    /// Pages open in browsers (by live-reload connection), for telling which changed.
+    pub open: Mutex<HashMap<u64, String>>,
+    next_client: AtomicU64,
 }
 
 impl Live {
-    pub fn new() -> Live {
+    pub fn new(root: Option<crate::sources::SiteRoot>) -> Live {
         Live {
-            store: RwLock::new(Store::default()),
+            site: RwLock::new(None),
+            search: RwLock::new(Arc::new(HashMap::new())),
+            indexed: AtomicU64::new(0),
+            error: RwLock::new(None),
+            root,
             events: broadcast::channel(64).0,
+            open: Mutex::new(HashMap::new()),
+            next_client: AtomicU64::new(1),
         }
     }
 
     pub fn notify(&self, event: Event) {
         let _ = self.events.send(event);
     }
-}
 
-impl Default for Live {
-    fn default() -> Self {
-        Live::new()
+    pub fn served(&self) -> Option<Arc<Served>> {
+        self.site.read().ok().and_then(|s| s.clone())
+    }
+
+    /// The pages open in browsers, by output path.
+    pub fn open_pages(&self) -> Vec<String> {
+        let mut pages: Vec<String> = self
+            .open
+            .lock()
+            .map(|o| o.values().cloned().collect())
+            .unwrap_or_default();
+        pages.sort();
+        pages.dedup();
+        pages
     }
 }
 
@@ -122,7 +140,7 @@ pub fn site_key(raw: &str) -> Result<String, StatusCode> {
     })
 }
 
-const RELOAD_SCRIPT: &str = r#"<script>(()=>{const s=new EventSource("/__nuri/live");s.addEventListener("reload",()=>location.reload());s.addEventListener("problem",e=>{let o=document.getElementById('nuri-problem');if(!o){o=document.createElement('div');o.id='nuri-problem';document.body.appendChild(o)}o.setAttribute("style","position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,24,.94);color:#fff;padding:2rem;font:14px/1.6 ui-monospace,monospace;white-space:pre-wrap");o.textContent="nuri: the last change could not be built\n\n"+e.data})})();</script>"#;
+const RELOAD_SCRIPT: &str = r#"<script>(()=>{const s=new EventSource("/__nuri/live?path="+encodeURIComponent(location.pathname));s.addEventListener("reload",()=>location.reload());s.addEventListener("problem",e=>{let o=document.getElementById('nuri-problem');if(!o){o=document.createElement('div');o.id='nuri-problem';document.body.appendChild(o)}o.setAttribute("style","position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,24,.94);color:#fff;padding:2rem;font:14px/1.6 ui-monospace,monospace;white-space:pre-wrap");o.textContent="nuri: the last change could not be built\n\n"+e.data})})();</script>"#;
 
 fn overlay(problem: &str) -> String {
     format!(
@@ -165,49 +183,65 @@ async fn handle(State(live): State<Arc<Live>>, method: Method, uri: Uri) -> Resp
     }
     let raw = uri.path();
     if raw == LIVE_PATH {
-        return events(live).into_response();
+        let page = uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("path=")))
+            .and_then(|p| site_key(p).ok());
+        return events(live, page).into_response();
+    }
+    if raw == STATUS_PATH {
+        let generation = live.served().map_or(0, |s| s.generation);
+        let body = format!(
+            "{{\"generation\":{generation},\"indexed\":{}}}",
+            live.indexed.load(Ordering::SeqCst)
+        );
+        return respond(StatusCode::OK, "status.json", body.into_bytes(), None);
     }
     let key = match site_key(raw) {
         Ok(k) => k,
         Err(status) => return (status, status.canonical_reason().unwrap_or("")).into_response(),
     };
-    enum Found {
-        Bytes(Bytes),
-        File(PathBuf),
-        Folder,
-        Missing(Option<Bytes>),
-    }
-    let (found, problem) = {
-        let store = live.store.read().expect("store");
-        let found = if let Some(b) = store.files.get(&key) {
-            Found::Bytes(b.clone())
-        } else if let Some(p) = store.statics.get(&key) {
-            if store.site.as_ref().is_some_and(|s| s.readable_file(p)) {
-                Found::File(p.clone())
-            } else {
-                Found::Missing(store.files.get("404.html").cloned())
-            }
-        } else if store.files.contains_key(&format!("{key}/index.html"))
-            || store.statics.contains_key(&format!("{key}/index.html"))
-        {
-            Found::Folder
-        } else {
-            Found::Missing(store.files.get("404.html").cloned())
-        };
-        (found, store.error.clone())
+    let problem = live.error.read().ok().and_then(|e| e.clone());
+    let Some(served) = live.served() else {
+        let body =
+            b"<!doctype html><title>nuri</title><p>The site could not be built yet.</p>".to_vec();
+        return respond(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "index.html",
+            body,
+            problem.as_deref(),
+        );
     };
-    match found {
-        Found::Bytes(b) => respond(StatusCode::OK, &key, b.to_vec(), problem.as_deref()),
-        Found::File(path) => match tokio::fs::read(&path).await {
-            Ok(bytes) => respond(StatusCode::OK, &key, bytes, problem.as_deref()),
-            Err(_) => respond(
-                StatusCode::NOT_FOUND,
-                "404.html",
-                b"not found".to_vec(),
-                problem.as_deref(),
-            ),
-        },
-        Found::Folder => {
+    if let Some(bytes) = live.search.read().ok().and_then(|s| s.get(&key).cloned()) {
+        return respond(StatusCode::OK, &key, bytes.to_vec(), problem.as_deref());
+    }
+    // Pages render on a blocking thread: a big list page must not stall the server.
+    let lookup = {
+        let served = served.clone();
+        let key = key.clone();
+        tokio::task::spawn_blocking(move || served.get(&key)).await
+    };
+    match lookup {
+        Ok(Found::Page(Ok(bytes))) => {
+            respond(StatusCode::OK, &key, bytes.to_vec(), problem.as_deref())
+        }
+        Ok(Found::Page(Err(d))) => {
+            let text = d.to_string();
+            respond(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "error.html",
+                b"<!doctype html><title>nuri</title><body></body>".to_vec(),
+                Some(&text),
+            )
+        }
+        Ok(Found::File(path)) => {
+            let inside = live.root.as_ref().is_some_and(|s| s.readable_file(&path));
+            match tokio::fs::read(&path).await {
+                Ok(bytes) if inside => respond(StatusCode::OK, &key, bytes, problem.as_deref()),
+                _ => not_found(&served, problem.as_deref()).await,
+            }
+        }
+        Ok(Found::Missing) if served.is_folder(&key) => {
             let mut res = StatusCode::MOVED_PERMANENTLY.into_response();
             // Always one leading slash: `//policy/` would name the host `policy`.
             let to = format!("/{}/", raw.trim_start_matches('/'));
@@ -216,23 +250,64 @@ async fn handle(State(live): State<Arc<Live>>, method: Method, uri: Uri) -> Resp
             }
             res
         }
-        Found::Missing(page) => {
-            let body = page
-                .map(|b| b.to_vec())
-                .unwrap_or_else(|| b"<!doctype html><title>404</title><p>Not found</p>".to_vec());
-            respond(StatusCode::NOT_FOUND, "404.html", body, problem.as_deref())
-        }
+        _ => not_found(&served, problem.as_deref()).await,
     }
 }
 
-fn events(live: Arc<Live>) -> Sse<impl tokio_stream::Stream<Item = Result<SseEvent, Infallible>>> {
-    let stream = BroadcastStream::new(live.events.subscribe()).filter_map(|e| match e {
-        Ok(Event::Reload(n)) => Some(Ok(SseEvent::default().event("reload").data(n.to_string()))),
-        Ok(Event::Problem(text)) => Some(Ok(SseEvent::default().event("problem").data(text))),
-        Ok(Event::Indexed(n)) => Some(Ok(SseEvent::default().event("indexed").data(n.to_string()))),
-        Err(_) => None,
+async fn not_found(served: &Arc<Served>, problem: Option<&str>) -> Response {
+    let served = served.clone();
+    let page = tokio::task::spawn_blocking(move || match served.get("404.html") {
+        Found::Page(Ok(b)) => Some(b),
+        _ => None,
+    })
+    .await
+    .ok()
+    .flatten();
+    let body = page
+        .map(|b| b.to_vec())
+        .unwrap_or_else(|| b"<!doctype html><title>404</title><p>Not found</p>".to_vec());
+    respond(StatusCode::NOT_FOUND, "404.html", body, problem)
+}
+
+/// The live-reload stream of one browser page (`page`: its output path, when it said).
+fn events(
+    live: Arc<Live>,
+    page: Option<String>,
+) -> Sse<impl tokio_stream::Stream<Item = Result<SseEvent, Infallible>>> {
+    let id = live.next_client.fetch_add(1, Ordering::Relaxed);
+    if let (Some(p), Ok(mut open)) = (&page, live.open.lock()) {
+        open.insert(id, p.clone());
+    }
+    let guard = Arc::new(Forget(live.clone(), id));
+    let stream = BroadcastStream::new(live.events.subscribe()).filter_map(move |e| {
+        let _keep = &guard;
+        match e {
+            Ok(Event::Reload(n, changed)) => {
+                let mine = match (&page, &changed) {
+                    (Some(p), Some(set)) => set.contains(p),
+                    _ => true,
+                };
+                mine.then(|| Ok(SseEvent::default().event("reload").data(n.to_string())))
+            }
+            Ok(Event::Problem(text)) => Some(Ok(SseEvent::default().event("problem").data(text))),
+            Ok(Event::Indexed(n)) => {
+                Some(Ok(SseEvent::default().event("indexed").data(n.to_string())))
+            }
+            Err(_) => None,
+        }
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// Forgets a browser page when its stream ends.
+struct Forget(Arc<Live>, u64);
+
+impl Drop for Forget {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.0.open.lock() {
+            open.remove(&self.1);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -264,7 +339,7 @@ mod tests {
     fn the_script_goes_before_the_end_of_body() {
         let out = String::from_utf8(inject(b"<html><body><p>x</p></body></html>", Some("a <b>")))
             .unwrap();
-        assert!(out.contains("EventSource(\"/__nuri/live\")"));
+        assert!(out.contains("EventSource(\"/__nuri/live?path=\""));
         assert!(out.ends_with("</body></html>"));
         assert!(out.contains("a &lt;b&gt;"));
     }

@@ -1,27 +1,32 @@
 //! `nuri serve` (live preview) and `nuri build --watch`.
 //!
-//! One thread watches the sources and rebuilds (see [`session`]); a small tokio runtime
-//! serves the site from memory (see [`http`]). The output folder is never touched by
-//! `serve`, so a preview can run beside a real build.
+//! One thread watches the sources and, after each burst of changes, asks the engine for a
+//! new snapshot (see [`session`]); a small tokio runtime serves it, rendering each page when
+//! a browser first asks (see [`site`], [`http`]); a third thread keeps the search index up
+//! to date behind the pages. The output folder is never touched by `serve`, so a preview
+//! can run beside a real build.
 
 mod conn;
 pub mod http;
 pub mod session;
+pub mod site;
 pub mod watch;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::BuildOptions;
-use crate::{BuildRequest, load_config};
+use crate::pipeline::{BuildPlan, BuildRequest, Change, Snapshot, load_config};
 use http::{Event, Live};
-use session::{Session, Update};
-use watch::{Change, SourceWatcher};
+use session::{SearchIndex, Session};
+use site::Served;
+use watch::SourceWatcher;
 
 /// How `nuri serve` was asked to run.
 #[derive(Debug, Clone)]
@@ -31,6 +36,8 @@ pub struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub options: BuildOptions,
+    /// The build cache to start from (default: `.nuri-cache` in the site).
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// Quiet time that ends a burst of file events, and the longest a burst may last.
@@ -61,25 +68,6 @@ fn clock() -> String {
     format!("{:02}:{:02}:{:02}", now.hour(), now.minute(), now.second())
 }
 
-/// Applies an update to the served site and tells the browsers.
-fn publish(live: &Live, update: Update) -> u64 {
-    let generation = {
-        let mut store = live.store.write().expect("store");
-        if let Some(all) = update.all {
-            store.files = all;
-        }
-        for (path, bytes) in update.changed {
-            store.files.insert(path, bytes);
-        }
-        store.statics = update.statics;
-        store.error = None;
-        store.generation += 1;
-        store.generation
-    };
-    live.notify(Event::Reload(generation));
-    generation
-}
-
 fn report_problem(live: &Live, problems: &crate::error::Diagnostics) {
     let text = problems.to_string();
     eprintln!("{text}");
@@ -87,41 +75,104 @@ fn report_problem(live: &Live, problems: &crate::error::Diagnostics) {
         "error: {} problem(s); still serving the last good version",
         problems.errors().count().max(1)
     );
-    live.store.write().expect("store").error = Some(text.clone());
+    if let Ok(mut e) = live.error.write() {
+        *e = Some(text.clone());
+    }
     live.notify(Event::Problem(text));
 }
 
-/// One rebuild, reported in one line.
-fn rebuild(session: &mut Session, live: &Live, changes: &BTreeSet<Change>) {
+/// Makes `snap` the served site, unless a page in view does not render. Tells each open
+/// page whether it changed. Returns whether it was published.
+fn publish(live: &Live, snap: Arc<Snapshot>) -> bool {
+    let old = live.served();
+    let generation = old.as_ref().map_or(0, |o| o.generation) + 1;
+    let served = Arc::new(Served::new(snap, generation));
+    let open = live.open_pages();
+    let mut probe: Vec<String> = vec!["index.html".into(), "404.html".into()];
+    probe.extend(open.iter().cloned());
+    if let Err(d) = served.try_render(&probe) {
+        report_problem(live, &d.into());
+        return false;
+    }
+    let changed: HashSet<String> = open
+        .into_iter()
+        .filter(|p| {
+            old.as_ref()
+                .is_none_or(|o| o.fingerprint(p) != served.fingerprint(p))
+        })
+        .collect();
+    if let Ok(mut s) = live.site.write() {
+        *s = Some(served);
+    }
+    if let Ok(mut e) = live.error.write() {
+        *e = None;
+    }
+    live.notify(Event::Reload(generation, Some(Arc::new(changed))));
+    true
+}
+
+/// One rebuild, reported in one line. Returns the new snapshot for the search index.
+fn rebuild(
+    session: &mut Session,
+    live: &Live,
+    changes: &BTreeSet<Change>,
+) -> Option<Arc<Snapshot>> {
     let started = Instant::now();
     match session.rebuild(changes) {
-        Ok(update) => {
-            let (kind, pages, search) = (update.kind, update.pages, update.search_stale);
-            let generation = publish(live, update);
-            println!(
-                "[{}] {} → {kind} rebuild, {pages} pages rendered in {} ms",
-                clock(),
-                describe(changes),
-                started.elapsed().as_millis()
-            );
-            let _ = std::io::stdout().flush();
-            if search {
-                let index = session.search_update();
-                {
-                    let mut store = live.store.write().expect("store");
-                    for (path, bytes) in index {
-                        if bytes.as_slice() == b"{}" {
-                            store.files.remove(&path);
-                        } else {
-                            store.files.insert(path, bytes);
-                        }
-                    }
-                }
-                live.notify(Event::Indexed(generation));
+        Ok((snap, read)) => {
+            let snap = Arc::new(snap);
+            if publish(live, snap.clone()) {
+                println!(
+                    "[{}] {} → {read} file{} read, rebuilt in {} ms",
+                    clock(),
+                    describe(changes),
+                    if read == 1 { "" } else { "s" },
+                    started.elapsed().as_millis()
+                );
+                let _ = std::io::stdout().flush();
+                return Some(snap);
             }
+            None
         }
-        Err(problems) => report_problem(live, &problems),
+        Err(problems) => {
+            report_problem(live, &problems);
+            None
+        }
     }
+}
+
+/// Keeps the search index up to date with the served snapshots, one after another
+/// (a newer snapshot waiting makes an older one skipped).
+fn index_in_background(live: Arc<Live>) -> std::sync::mpsc::Sender<Arc<Snapshot>> {
+    let (tx, rx) = std::sync::mpsc::channel::<Arc<Snapshot>>();
+    std::thread::spawn(move || {
+        let mut index = SearchIndex::default();
+        while let Ok(mut snap) = rx.recv() {
+            while let Ok(newer) = rx.try_recv() {
+                snap = newer;
+            }
+            let generation = live.served().map_or(0, |s| s.generation);
+            index.update(&snap);
+            if let Ok(mut s) = live.search.write() {
+                *s = Arc::new(index.files.clone());
+            }
+            live.indexed.store(generation, Ordering::SeqCst);
+            live.notify(Event::Indexed(generation));
+        }
+    });
+    tx
+}
+
+/// What the build cache knows of the site's content, when it was made for this site.
+fn known(request: &BuildRequest, cache_dir: Option<PathBuf>) -> crate::pipeline::library::Known {
+    let Ok(config) = load_config(request) else {
+        return Default::default();
+    };
+    let dir =
+        cache_dir.unwrap_or_else(|| config.paths.root.join(crate::pipeline::cache::DEFAULT_DIR));
+    let cache =
+        crate::pipeline::cache::Cache::new(dir, crate::pipeline::engine::cache_key(&config));
+    cache.load().0.records
 }
 
 /// Serves the site with live reload until the process is stopped.
@@ -155,25 +206,22 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     let output = load_config(&request)
         .map(|c| c.paths.output)
         .unwrap_or_else(|_| opts.root.join("public"));
-    let mut session = Session::new(request);
-    let live = Arc::new(Live::new());
-    live.store.write().expect("store").site = Some(crate::sources::SiteRoot::new(&opts.root));
+    let live = Arc::new(Live::new(Some(crate::sources::SiteRoot::new(&opts.root))));
     // Watch before the first build reads anything: a file saved while it runs must cause a
     // rebuild, not be lost until the next save.
     let mut watcher = SourceWatcher::new(&opts.root, &output)
         .map_err(|e| Error::usage(&opts.root, format!("cannot watch the site: {e}")))?;
 
     let started = Instant::now();
-    match session.full() {
-        Ok(update) => {
-            let pages = update.pages;
-            publish(&live, update);
-            println!(
-                "built {pages} pages in {} ms",
-                started.elapsed().as_millis()
-            );
-        }
-        Err(problems) => report_problem(&live, &problems),
+    let mut session = Session::new(request.clone(), known(&request, opts.cache_dir.clone()));
+    let indexer = index_in_background(live.clone());
+    if let Some(snap) = rebuild(&mut session, &live, &BTreeSet::new()) {
+        println!(
+            "ready: {} articles in {} ms",
+            snap.site.entries.len(),
+            started.elapsed().as_millis()
+        );
+        let _ = indexer.send(snap);
     }
     let app = http::router(live.clone());
     runtime.spawn(async move {
@@ -181,7 +229,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     });
     println!(
         "serving {} at {url} (Ctrl+C to stop)",
-        session.title().unwrap_or("the site")
+        session.title().unwrap_or_else(|| "the site".into())
     );
     let _ = std::io::stdout().flush();
     if opts.open {
@@ -189,25 +237,24 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     }
 
     while let Some(changes) = watcher.next_changes(QUIET, BURST) {
-        rebuild(&mut session, &live, &changes);
+        if let Some(snap) = rebuild(&mut session, &live, &changes) {
+            let _ = indexer.send(snap);
+        }
     }
     Ok(())
 }
 
-/// `nuri build --watch`: a full build to disk now and after every change.
-pub fn watch_build(
-    request: BuildRequest,
-    mut report: impl FnMut(Result<crate::Report>),
-) -> Result<()> {
-    let output = load_config(&request)
+/// `nuri build --watch`: a build to disk now and after every change.
+pub fn watch_build(plan: BuildPlan, mut report: impl FnMut(Result<crate::Report>)) -> Result<()> {
+    let output = load_config(&plan.request)
         .map(|c| c.paths.output)
-        .unwrap_or_else(|_| request.root.join("public"));
-    let mut watcher = SourceWatcher::new(&request.root, &output)
-        .map_err(|e| Error::usage(&request.root, format!("cannot watch the site: {e}")))?;
-    report(crate::build(&request));
+        .unwrap_or_else(|_| plan.request.root.join("public"));
+    let mut watcher = SourceWatcher::new(&plan.request.root, &output)
+        .map_err(|e| Error::usage(&plan.request.root, format!("cannot watch the site: {e}")))?;
+    report(crate::build(&plan));
     while let Some(changes) = watcher.next_changes(QUIET, BURST) {
         println!("[{}] {} changed", clock(), describe(&changes));
-        report(crate::build(&request));
+        report(crate::build(&plan));
     }
     Ok(())
 }

@@ -16,15 +16,7 @@ use notify::{RecursiveMode, Watcher};
 use crate::content::is_editor_noise;
 use crate::text::slug::nfc;
 
-/// What a changed path means for the site.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Change {
-    Config,
-    Templates,
-    Static,
-    /// A path inside `content/`, `/`-separated and NFC.
-    Content(String),
-}
+pub use crate::pipeline::Change;
 
 /// The folders whose changes matter, relative to the site root.
 pub const WATCHED: [&str; 4] = ["content", "templates", "themes", "static"];

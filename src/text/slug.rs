@@ -40,6 +40,14 @@ impl SlugStrategy {
     }
 }
 
+/// The URL segment of a section folder or taxonomy term, by the site's slug strategy.
+pub fn name_slug(strategy: SlugStrategy, name: &str) -> String {
+    match strategy {
+        SlugStrategy::Ascii => slugify_ascii(name),
+        _ => slugify_keep(name),
+    }
+}
+
 pub fn nfc(s: &str) -> String {
     nfc_cow(s).into_owned()
 }

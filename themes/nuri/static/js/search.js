@@ -1,5 +1,6 @@
 /* nuri search: finds Korean words inside particles and compounds (동맹 in 동맹을, 한미동맹),
-   English words by prefix. Reads the sharded index that `nuri build` writes to /search/.
+   English words by prefix. Reads the sharded index that `nuri build` writes to /search/:
+   documents are numbered oldest first and grouped in blocks, each with its own shards.
    No dependencies; works in browsers and, for tests, in Node. The tokenizer mirrors
    src/text/tokens.rs. */
 (function (root) {
@@ -73,9 +74,10 @@
   function hex(s) {
     return Array.from(utf8(s), function (b) { return (b < 16 ? '0' : '') + b.toString(16); }).join('');
   }
-  function shardOf(term, meta) {
-    if (term.kind === 'exact') return 'k/' + (fnv1a(term.text) % meta.shards) + '.json';
-    return 'w/' + hex(Array.from(term.text).slice(0, 3).join('')) + '.json';
+  /* The file of block `b` that holds `term`. */
+  function shardOf(term, meta, b) {
+    if (term.kind === 'exact') return b + '/k/' + (fnv1a(term.text) % meta.blocks[b].shards) + '.json';
+    return b + '/w/' + hex(Array.from(term.text).slice(0, 3).join('')) + '.json';
   }
 
   /* Adds a posting list to `into` (one slot per document): an array of gaps, or a base64
@@ -108,37 +110,46 @@
     return Uint8Array.from(Buffer.from(s, 'base64'));
   }
 
-  /* Documents matching one term: per document 2 (in the title), 1 (in the body) or 0. */
-  function docsFor(term, shard, docs) {
-    var found = new Uint8Array(docs);
+  /* Documents of one block matching one term: per document 2 (in the title), 1 (in the
+     body) or 0, written into `found` from `offset` on. */
+  function docsFor(term, shard, found, offset, docs) {
+    var block = new Uint8Array(docs);
     if (term.kind === 'prefix') {
       Object.keys(shard).forEach(function (key) {
         if (key.startsWith(term.text)) {
-          addList(shard[key][0], found, 2);
-          addList(shard[key][1], found, 1);
+          addList(shard[key][0], block, 2);
+          addList(shard[key][1], block, 1);
         }
       });
     } else if (shard[term.text]) {
-      addList(shard[term.text][0], found, 2);
-      addList(shard[term.text][1], found, 1);
+      addList(shard[term.text][0], block, 2);
+      addList(shard[term.text][1], block, 1);
     }
-    return found;
+    for (var d = 0; d < docs; d++) if (block[d] > found[offset + d]) found[offset + d] = block[d];
   }
 
   /* Ranked document numbers for `query`. `load(file)` resolves a file of the index as JSON.
-     Documents with every term come first; among them, more title hits, then the newest. */
+     Documents with every term come first; among them, more title hits, then the newest
+     (the largest number). */
   async function search(query, load) {
     var meta = await load('meta.json');
     var terms = queryTerms(query);
     if (!terms.length) return { docs: [], terms: terms, complete: true };
-    var files = Array.from(new Set(terms.map(function (t) { return shardOf(t, meta); })));
+    var files = new Set();
+    meta.blocks.forEach(function (_, b) {
+      terms.forEach(function (t) { files.add(shardOf(t, meta, b)); });
+    });
     var shards = {};
-    await Promise.all(files.map(function (f) {
+    await Promise.all(Array.from(files).map(function (f) {
       return load(f).then(function (s) { shards[f] = s; }, function () { shards[f] = {}; });
     }));
     var n = meta.docs, hits = new Uint8Array(n), titles = new Uint8Array(n);
     terms.forEach(function (t) {
-      var found = docsFor(t, shards[shardOf(t, meta)], n);
+      var found = new Uint8Array(n), offset = 0;
+      meta.blocks.forEach(function (block, b) {
+        docsFor(t, shards[shardOf(t, meta, b)], found, offset, block.docs);
+        offset += block.docs;
+      });
       for (var d = 0; d < n; d++) {
         if (found[d]) {
           hits[d] += 1;
@@ -155,15 +166,18 @@
     }
     var docs = full.length ? full : all;
     docs.sort(function (a, b) {
-      return (hits[b] - hits[a]) || (titles[b] - titles[a]) || (a - b);
+      return (hits[b] - hits[a]) || (titles[b] - titles[a]) || (b - a);
     });
-    return { docs: docs, terms: terms, complete: full.length > 0 };
+    return { docs: docs, terms: terms, complete: full.length > 0, batch: meta.batch };
   }
 
-  /* Result data (url, title, date, section, lang, text) for document numbers. */
+  /* Result data (url, title, date, section, lang, text) for document numbers, read from
+     the files of a hundred documents each. */
   async function documents(ids, load) {
+    var meta = await load('meta.json');
     return Promise.all(ids.map(function (id) {
-      return load('d/' + id + '.json').then(function (d) {
+      return load('d/' + Math.floor(id / meta.batch) + '.json').then(function (batch) {
+        var d = batch[id % meta.batch];
         return { id: id, url: d[0], title: d[1], date: d[2], section: d[3], lang: d[4], text: d[5] };
       });
     }));

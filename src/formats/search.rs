@@ -1,0 +1,495 @@
+//! The search index: sharded so that a query downloads only the parts it needs, and laid
+//! out so that a new article changes as little of it as possible.
+//!
+//! Documents are numbered oldest first (the newest article has the largest number), so a
+//! new article is appended, never renumbering the others. They are grouped in blocks of
+//! [`BLOCK`] documents; each block is an index of its own, and a query reads every block.
+//! Layout under `/search/`:
+//! - `meta.json`: the number of documents and, per block, its documents and CJK shards.
+//! - `<block>/k/<n>.json`: CJK unigrams and bigrams, shard `fnv1a(term) % shards`.
+//! - `<block>/w/<hex>.json`: words, sharded by their first three characters (hex of the
+//!   UTF-8), so a prefix query of three or more characters reads one file per block.
+//! - `d/<n>.json`: what results show for documents `100n` to `100n + 99`: URL, title, date,
+//!   section, language and summary (one file per hundred articles).
+//!
+//! Each term maps to `[title, body]`: the documents (numbered within the block) whose title
+//! holds the term, and those whose body (but not title) does. A list is either an array of
+//! gaps between document numbers or, when that would be longer, a base64 bitmap over the
+//! block's documents.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use ahash::{AHashMap, AHashSet};
+use base64::Engine;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::config::Config;
+use crate::content::Article;
+use crate::model::Site;
+use crate::text::tokens::{Run, fnv1a, runs, word_shard_key};
+
+/// Documents per block.
+pub const BLOCK: usize = 16_384;
+/// Documents per result file.
+pub const BATCH: usize = 100;
+/// Aim for shards of about this many bytes.
+const SHARD_BYTES: usize = 24 * 1024;
+
+/// The document number of entry `i` (entries are newest first; documents oldest first).
+pub fn doc_of(entries: usize, i: usize) -> usize {
+    entries - 1 - i
+}
+
+/// The entry of document `d`.
+pub fn entry_of(entries: usize, d: usize) -> usize {
+    entries - 1 - d
+}
+
+/// A CJK unigram or bigram packed into an integer: chars are below 2^21.
+fn cjk_key(a: char, b: Option<char>) -> u64 {
+    match b {
+        None => a as u64,
+        Some(b) => (1 << 42) | ((a as u64) << 21) | b as u64,
+    }
+}
+
+fn cjk_term(key: u64) -> String {
+    let a = char::from_u32(((key >> 21) & 0x1F_FFFF) as u32);
+    let b = char::from_u32((key & 0x1F_FFFF) as u32).unwrap_or('\u{FFFD}');
+    if key >> 42 == 1 {
+        let mut s = String::new();
+        s.push(a.unwrap_or('\u{FFFD}'));
+        s.push(b);
+        s
+    } else {
+        b.to_string()
+    }
+}
+
+/// Terms of one text: packed CJK keys, and lower-cased words.
+fn terms<'t>(text: &'t str, cjk: &mut Vec<u64>, words: &mut Vec<std::borrow::Cow<'t, str>>) {
+    for run in runs(text) {
+        match run {
+            Run::Cjk(s) => {
+                let mut prev = None;
+                for c in s.chars() {
+                    cjk.push(cjk_key(c, None));
+                    if let Some(p) = prev {
+                        cjk.push(cjk_key(p, Some(c)));
+                    }
+                    prev = Some(c);
+                }
+            }
+            Run::Word(w) => {
+                let max = crate::text::tokens::MAX_WORD;
+                if w.len() > max && (w.is_ascii() || w.chars().count() > max) {
+                    continue;
+                }
+                let upper = if w.is_ascii() {
+                    w.bytes().any(|b| b.is_ascii_uppercase())
+                } else {
+                    w.chars().any(char::is_uppercase)
+                };
+                if upper {
+                    words.push(std::borrow::Cow::Owned(
+                        w.chars().flat_map(char::to_lowercase).collect(),
+                    ));
+                } else {
+                    words.push(std::borrow::Cow::Borrowed(w));
+                }
+            }
+        }
+    }
+}
+
+/// The index terms of one document: CJK keys and words, of the title and of the rest.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DocTerms {
+    title_cjk: Vec<u64>,
+    title_words: Vec<String>,
+    body_cjk: Vec<u64>,
+    body_words: Vec<String>,
+}
+
+/// Reusable sets for [`doc_terms`]: deduplicating through hash sets, not sorting (sorting
+/// thousands of bigrams per article was a fifth of a build). One per worker.
+#[derive(Default)]
+pub struct Scratch {
+    title: AHashSet<u64>,
+    body: AHashSet<u64>,
+    buf: Vec<u64>,
+}
+
+/// What an article contributes to the index (body terms exclude those in the title).
+/// `plain` is its body as text.
+pub fn doc_terms(a: &Article, plain: &str, scratch: &mut Scratch) -> DocTerms {
+    let (mut tw, mut bw) = (Vec::new(), Vec::new());
+    let Scratch { title, body, buf } = scratch;
+    title.clear();
+    body.clear();
+    buf.clear();
+    terms(&a.title, buf, &mut tw);
+    title.extend(buf.drain(..));
+    for text in a
+        .subtitle
+        .iter()
+        .chain(a.summary.iter())
+        .chain(a.tags.iter())
+    {
+        terms(text, buf, &mut bw);
+    }
+    terms(plain, buf, &mut bw);
+    for k in buf.drain(..) {
+        if !title.contains(&k) {
+            body.insert(k);
+        }
+    }
+    let title_words: AHashSet<std::borrow::Cow<'_, str>> = tw.drain(..).collect();
+    let mut seen = AHashSet::with_capacity(bw.len());
+    bw.retain(|w| !title_words.contains(w) && seen.insert(w.clone()));
+    tw.extend(title_words);
+    DocTerms {
+        title_cjk: title.iter().copied().collect(),
+        title_words: tw.into_iter().map(|w| w.into_owned()).collect(),
+        body_cjk: body.iter().copied().collect(),
+        body_words: bw.into_iter().map(|w| w.into_owned()).collect(),
+    }
+}
+
+/// The documents holding one term.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Postings {
+    title: Vec<u32>,
+    body: Vec<u32>,
+}
+
+impl Postings {
+    fn is_empty(&self) -> bool {
+        self.title.is_empty() && self.body.is_empty()
+    }
+}
+
+fn insert(list: &mut Vec<u32>, doc: u32) {
+    match list.last() {
+        Some(&last) if last < doc => list.push(doc),
+        None => list.push(doc),
+        _ => {
+            if let Err(at) = list.binary_search(&doc) {
+                list.insert(at, doc);
+            }
+        }
+    }
+}
+
+fn remove(list: &mut Vec<u32>, doc: u32) {
+    if let Ok(at) = list.binary_search(&doc) {
+        list.remove(at);
+    }
+}
+
+/// The index of one block of documents, numbered within the block.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Block {
+    /// Documents in the block.
+    pub docs: u32,
+    cjk: AHashMap<u64, Postings>,
+    words: AHashMap<String, Postings>,
+}
+
+impl Block {
+    pub fn new(docs: u32) -> Block {
+        Block {
+            docs,
+            ..Block::default()
+        }
+    }
+
+    /// Adds document `doc`'s terms (appending is cheapest: documents in increasing order).
+    pub fn add(&mut self, doc: u32, t: &DocTerms) {
+        for (keys, title) in [(&t.title_cjk, true), (&t.body_cjk, false)] {
+            for &k in keys {
+                let p = self.cjk.entry(k).or_default();
+                insert(if title { &mut p.title } else { &mut p.body }, doc);
+            }
+        }
+        for (words, title) in [(&t.title_words, true), (&t.body_words, false)] {
+            for w in words {
+                let p = match self.words.get_mut(w.as_str()) {
+                    Some(p) => p,
+                    None => self.words.entry(w.clone()).or_default(),
+                };
+                insert(if title { &mut p.title } else { &mut p.body }, doc);
+            }
+        }
+    }
+
+    /// Removes document `doc` from every term (its old terms are not known: every list is
+    /// searched, each by bisection).
+    pub fn remove(&mut self, doc: u32) {
+        self.cjk.par_iter_mut().for_each(|(_, p)| {
+            remove(&mut p.title, doc);
+            remove(&mut p.body, doc);
+        });
+        self.cjk.retain(|_, p| !p.is_empty());
+        for p in self.words.values_mut() {
+            remove(&mut p.title, doc);
+            remove(&mut p.body, doc);
+        }
+        self.words.retain(|_, p| !p.is_empty());
+    }
+
+    /// Joins partial indexes of consecutive ranges of documents, in order.
+    pub fn merge(docs: u32, parts: Vec<Block>) -> Block {
+        let mut out = Block::new(docs);
+        for part in parts {
+            for (k, v) in part.cjk {
+                let slot = out.cjk.entry(k).or_default();
+                slot.title.extend(v.title);
+                slot.body.extend(v.body);
+            }
+            for (k, v) in part.words {
+                let slot = out.words.entry(k).or_default();
+                slot.title.extend(v.title);
+                slot.body.extend(v.body);
+            }
+        }
+        out
+    }
+
+    /// Adds partial indexes of some of this block's documents (in any place).
+    pub fn absorb(mut self, parts: Vec<Block>) -> Block {
+        if self.cjk.is_empty() && self.words.is_empty() {
+            return Block::merge(self.docs, parts);
+        }
+        let join = |slot: &mut Postings, v: Postings| {
+            for d in v.title {
+                insert(&mut slot.title, d);
+            }
+            for d in v.body {
+                insert(&mut slot.body, d);
+            }
+        };
+        for part in parts {
+            for (k, v) in part.cjk {
+                join(self.cjk.entry(k).or_default(), v);
+            }
+            for (k, v) in part.words {
+                join(self.words.entry(k).or_default(), v);
+            }
+        }
+        self
+    }
+
+    /// CJK shards, sized by their encoded bytes.
+    pub fn shards(&self) -> usize {
+        let n = self.docs as usize;
+        let estimate = |p: &Postings| {
+            [&p.title, &p.body]
+                .iter()
+                .map(|l| (l.len() * 3).min(n / 6 + 4))
+                .sum::<usize>()
+                + 12
+        };
+        let bytes: usize = self.cjk.values().map(estimate).sum();
+        (bytes / SHARD_BYTES).next_power_of_two().clamp(16, 16384)
+    }
+
+    /// Makes every shard file of block `b` and hands each to `write` as soon as it is made,
+    /// in parallel: (site path, bytes).
+    pub fn each_file<E: Send>(
+        &self,
+        b: usize,
+        write: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
+    ) -> Result<(), E> {
+        let n = self.docs as usize;
+        let shards = self.shards() as u32;
+        let mut cjk_shards: BTreeMap<u32, Vec<(String, &Postings)>> = BTreeMap::new();
+        for (k, postings) in &self.cjk {
+            let term = cjk_term(*k);
+            cjk_shards
+                .entry(fnv1a(&term) % shards)
+                .or_default()
+                .push((term, postings));
+        }
+        let mut word_shards: BTreeMap<&str, Vec<(String, &Postings)>> = BTreeMap::new();
+        for (w, postings) in &self.words {
+            word_shards
+                .entry(word_shard_key(w))
+                .or_default()
+                .push((w.clone(), postings));
+        }
+        cjk_shards.into_par_iter().try_for_each(|(k, mut terms)| {
+            terms.sort_by(|a, b| a.0.cmp(&b.0));
+            write(format!("/search/{b}/k/{k}.json"), shard_json(&terms, n))
+        })?;
+        word_shards
+            .into_par_iter()
+            .try_for_each(|(key, mut terms)| {
+                terms.sort_by(|a, b| a.0.cmp(&b.0));
+                write(
+                    format!("/search/{b}/w/{}.json", hex(key)),
+                    shard_json(&terms, n),
+                )
+            })
+    }
+}
+
+/// A posting list as JSON: gaps, or a base64 bitmap when that is shorter.
+fn encode(out: &mut String, docs: &[u32], total: usize) {
+    let mut gaps = String::with_capacity(docs.len() * 3 + 2);
+    gaps.push('[');
+    let mut prev = 0u32;
+    for (n, &d) in docs.iter().enumerate() {
+        if n > 0 {
+            gaps.push(',');
+        }
+        let _ = write!(gaps, "{}", d - prev);
+        prev = d;
+    }
+    gaps.push(']');
+    let bitmap_len = total.div_ceil(8).div_ceil(3) * 4 + 2;
+    if gaps.len() <= bitmap_len {
+        out.push_str(&gaps);
+        return;
+    }
+    let mut bits = vec![0u8; total.div_ceil(8)];
+    for &d in docs {
+        bits[d as usize >> 3] |= 1 << (d & 7);
+    }
+    out.push('"');
+    out.push_str(&base64::engine::general_purpose::STANDARD.encode(&bits));
+    out.push('"');
+}
+
+fn shard_json(terms: &[(String, &Postings)], total: usize) -> Vec<u8> {
+    let mut out = String::from("{");
+    for (n, (term, postings)) in terms.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(term).expect("string"));
+        out.push_str(":[");
+        encode(&mut out, &postings.title, total);
+        out.push(',');
+        encode(&mut out, &postings.body, total);
+        out.push(']');
+    }
+    out.push('}');
+    out.into_bytes()
+}
+
+fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Cuts `text` to at most `max` characters, on a character boundary.
+fn head(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}
+
+/// `/search/meta.json`: per block, its documents and CJK shard count.
+pub fn meta(c: &Config, blocks: &[(u32, usize)]) -> Vec<u8> {
+    let docs: u32 = blocks.iter().map(|b| b.0).sum();
+    let blocks: Vec<_> = blocks
+        .iter()
+        .map(|(docs, shards)| json!({ "docs": docs, "shards": shards }))
+        .collect();
+    let meta = json!({ "version": 3, "docs": docs, "batch": BATCH, "blocks": blocks, "language": c.language });
+    serde_json::to_vec(&meta).expect("JSON")
+}
+
+/// The site path of result file `n`.
+pub fn batch_path(n: usize) -> String {
+    format!("/search/d/{n}.json")
+}
+
+/// Result file `n`: what results show for documents `BATCH * n` onwards.
+pub fn batch(c: &Config, site: &Site, n: usize) -> Vec<u8> {
+    let total = site.entries.len();
+    let docs: Vec<serde_json::Value> = (n * BATCH..((n + 1) * BATCH).min(total))
+        .map(|d| {
+            let e = &site.entries[entry_of(total, d)];
+            let a = &e.article;
+            let (y, m, day) = a.day;
+            json!([
+                e.url,
+                a.title,
+                format!("{y:04}.{m:02}.{day:02}"),
+                e.section
+                    .map(|s| site.sections[s].title.as_str())
+                    .unwrap_or(""),
+                a.lang.as_deref().unwrap_or(""),
+                head(a.summary_text().trim(), c.search.text_chars),
+            ])
+        })
+        .collect();
+    serde_json::to_vec(&docs).expect("JSON")
+}
+
+/// How many result files a site of `entries` articles has.
+pub fn batches(entries: usize) -> usize {
+    entries.div_ceil(BATCH)
+}
+
+/// How many blocks a site of `entries` articles has (an empty site has one, empty).
+pub fn blocks(entries: usize) -> usize {
+    entries.div_ceil(BLOCK).max(1)
+}
+
+/// The documents of block `b` in a site of `entries` articles.
+pub fn block_docs(entries: usize, b: usize) -> std::ops::Range<usize> {
+    (b * BLOCK).min(entries)..((b + 1) * BLOCK).min(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_keys_round_trip() {
+        assert_eq!(cjk_term(cjk_key('동', Some('맹'))), "동맹");
+        assert_eq!(cjk_term(cjk_key('맹', None)), "맹");
+    }
+
+    #[test]
+    fn dense_lists_become_bitmaps() {
+        let mut s = String::new();
+        encode(&mut s, &[0, 2, 3], 100);
+        assert_eq!(s, "[0,2,1]");
+        let all: Vec<u32> = (0..100).collect();
+        let mut s = String::new();
+        encode(&mut s, &all, 100);
+        assert!(s.starts_with('"'), "{s}");
+        let bits = base64::engine::general_purpose::STANDARD
+            .decode(s.trim_matches('"'))
+            .unwrap();
+        assert_eq!(bits.len(), 13);
+        assert_eq!(bits[0], 0xFF);
+        assert_eq!(bits[12], 0x0F);
+    }
+
+    #[test]
+    fn removing_and_adding_again_gives_the_same_block() {
+        let t = |title: &str| DocTerms {
+            title_cjk: vec![cjk_key('동', Some('맹'))],
+            title_words: vec![title.to_string()],
+            ..DocTerms::default()
+        };
+        let mut a = Block::new(3);
+        a.add(0, &t("one"));
+        a.add(1, &t("two"));
+        a.add(2, &t("three"));
+        let mut b = a.clone();
+        b.remove(1);
+        b.add(1, &t("two"));
+        assert_eq!(a, b);
+        b.remove(2);
+        assert!(!b.words.contains_key("three"));
+    }
+}
