@@ -159,6 +159,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
         staging: &staging,
         cache: &cache,
         outputs: Mutex::new(BTreeMap::new()),
+        written: Default::default(),
     };
     phases.mark("staging");
 
@@ -171,7 +172,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
             .collect(),
     )?;
     let facts = Mutex::new(Vec::new());
-    let errors = render_articles_and_search(&snap, &work, &writer, &facts);
+    let errors = render_articles_and_search(&snap, &work, &writer, &state, &facts);
     if errors.has_errors() {
         return Err(Error::Render(group(errors)));
     }
@@ -220,17 +221,11 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
         return Err(Error::Content(anchor_problems));
     }
 
+    let rendered = writer.written.into_inner();
     let outputs = writer
         .outputs
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
-    let rendered = outputs.len()
-        - work.pages.iter().filter(|p| p.reuse.is_some()).count()
-        - work
-            .statics
-            .iter()
-            .filter(|(_, p)| p.reuse.is_some())
-            .count();
     let committed = staging.commit()?;
     phases.mark("swap");
     let new_state = State {
@@ -312,8 +307,6 @@ struct PlannedBlock {
     entries: Vec<usize>,
     /// (source path, text hash) per document.
     members: Vec<(String, u64)>,
-    /// The fingerprint of its shard files.
-    fp: u64,
     /// The last build's files of this block, when its documents are the same.
     reuse: Option<Vec<Planned>>,
     /// Otherwise, how to make it: from the last build's postings, updating the documents at
@@ -437,7 +430,6 @@ fn static_fp(source: &Path) -> u64 {
 }
 
 fn plan_blocks(snap: &Snapshot, cache: &Cache, state: &State) -> Vec<PlannedBlock> {
-    use std::hash::Hasher;
     let n = snap.site.entries.len();
     (0..search::blocks(n))
         .map(|b| {
@@ -453,16 +445,6 @@ fn plan_blocks(snap: &Snapshot, cache: &Cache, state: &State) -> Vec<PlannedBloc
                     )
                 })
                 .collect();
-            let fp = {
-                let mut h = xxhash_rust::xxh3::Xxh3::new();
-                h.write_u64(snap.config_hash);
-                h.write_usize(b);
-                for (rel, hash) in &members {
-                    h.write(rel.as_bytes());
-                    h.write_u64(*hash);
-                }
-                h.finish()
-            };
             let made = std::sync::OnceLock::new();
             let mut reuse = None;
             let mut update = None;
@@ -473,10 +455,10 @@ fn plan_blocks(snap: &Snapshot, cache: &Cache, state: &State) -> Vec<PlannedBloc
                         .outputs
                         .range(prefix.clone()..)
                         .take_while(|(k, _)| k.starts_with(&prefix))
-                        .map(|(k, _)| Planned {
+                        .map(|(k, o)| Planned {
                             output: k.clone(),
-                            fp,
-                            reuse: reusable(cache, state, k, fp),
+                            fp: o.fp,
+                            reuse: cache.sound(o).map(|mtime| (*o, mtime)),
                         })
                         .collect();
                     if !files.is_empty() && files.iter().all(|f| f.reuse.is_some()) {
@@ -499,7 +481,6 @@ fn plan_blocks(snap: &Snapshot, cache: &Cache, state: &State) -> Vec<PlannedBloc
             PlannedBlock {
                 entries,
                 members,
-                fp,
                 reuse,
                 update,
                 made,
@@ -525,6 +506,8 @@ struct Writer<'a> {
     staging: &'a Staging,
     cache: &'a Cache,
     outputs: Mutex<BTreeMap<String, Output>>,
+    /// Files written (made in this build), as opposed to linked from the cache.
+    written: std::sync::atomic::AtomicUsize,
 }
 
 impl Writer<'_> {
@@ -542,6 +525,8 @@ impl Writer<'_> {
         self.staging
             .write(output, bytes)
             .map_err(|e| self.fail(e))?;
+        self.written
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let hash = xxhash_rust::xxh3::xxh3_128(bytes);
         let staged = self.staging.path_of(output).map_err(|e| self.fail(e))?;
         // A cache that cannot be written only makes the next build slower.
@@ -611,6 +596,7 @@ fn render_articles_and_search(
     snap: &Snapshot,
     work: &Work<'_>,
     writer: &Writer<'_>,
+    state: &State,
     facts: &Mutex<Vec<(String, BodyFacts)>>,
 ) -> Diagnostics {
     let n = snap.site.entries.len();
@@ -692,8 +678,10 @@ fn render_articles_and_search(
             indexed[block.entries[k]] = true;
         }
         let index = index.absorb(parts);
+        // A shard's file is named by its bytes: one whose terms did not change is linked.
         let written = index.each_file(b, &|path, bytes| {
-            writer.write(path.trim_start_matches('/'), &bytes, block.fp)
+            let fp = xxhash_rust::xxh3::xxh3_64(&bytes);
+            writer.write_or_link(state, path.trim_start_matches('/'), &bytes, fp)
         });
         if let Err(d) = written {
             fail(vec![d]);
