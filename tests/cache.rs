@@ -127,7 +127,8 @@ fn a_damaged_or_foreign_cache_is_ignored_with_a_notice() {
     s.build(&[]).assert_ok();
     let state = s.root.join(".nuri-cache/state");
     let good = fs::read(&state).unwrap();
-    let damage: [(&str, Box<dyn Fn(&[u8]) -> Vec<u8>>); 5] = [
+    type Damage = Box<dyn Fn(&[u8]) -> Vec<u8>>;
+    let damage: [(&str, Damage); 5] = [
         ("truncated", Box::new(|b: &[u8]| b[..b.len() / 2].to_vec())),
         (
             "damaged",
