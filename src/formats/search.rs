@@ -190,6 +190,26 @@ fn remove(list: &mut Vec<u32>, doc: u32) {
     }
 }
 
+/// Terms whose postings changed: their shards are the files to write again.
+#[derive(Debug, Default, Clone)]
+pub struct Touched {
+    cjk: Vec<u64>,
+    words: Vec<String>,
+}
+
+impl Touched {
+    pub fn extend(&mut self, other: Touched) {
+        self.cjk.extend(other.cjk);
+        self.words.extend(other.words);
+    }
+}
+
+/// The documents a bitmap covers: the block's, rounded up to a multiple of 1,024, so that
+/// appending an article leaves the lists it is not in byte for byte as they were.
+fn span(docs: usize) -> usize {
+    docs.div_ceil(1024).max(1) * 1024
+}
+
 /// The index of one block of documents, numbered within the block.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Block {
@@ -227,18 +247,35 @@ impl Block {
     }
 
     /// Removes document `doc` from every term (its old terms are not known: every list is
-    /// searched, each by bisection).
-    pub fn remove(&mut self, doc: u32) {
-        self.cjk.par_iter_mut().for_each(|(_, p)| {
+    /// searched, each by bisection). Returns the terms it was in.
+    pub fn remove(&mut self, doc: u32) -> Touched {
+        let had = |p: &mut Postings| {
+            let before = p.title.len() + p.body.len();
             remove(&mut p.title, doc);
             remove(&mut p.body, doc);
-        });
+            p.title.len() + p.body.len() != before
+        };
+        let cjk: Vec<u64> = self
+            .cjk
+            .par_iter_mut()
+            .filter_map(|(k, p)| had(p).then_some(*k))
+            .collect();
         self.cjk.retain(|_, p| !p.is_empty());
-        for p in self.words.values_mut() {
-            remove(&mut p.title, doc);
-            remove(&mut p.body, doc);
-        }
+        let words: Vec<String> = self
+            .words
+            .iter_mut()
+            .filter_map(|(k, p)| had(p).then(|| k.clone()))
+            .collect();
         self.words.retain(|_, p| !p.is_empty());
+        Touched { cjk, words }
+    }
+
+    /// The terms of a partial index (of documents about to be added).
+    pub fn terms(&self) -> Touched {
+        Touched {
+            cjk: self.cjk.keys().copied().collect(),
+            words: self.words.keys().cloned().collect(),
+        }
     }
 
     /// Joins partial indexes of consecutive ranges of documents, in order.
@@ -285,7 +322,7 @@ impl Block {
 
     /// CJK shards, sized by their encoded bytes.
     pub fn shards(&self) -> usize {
-        let n = self.docs as usize;
+        let n = span(self.docs as usize);
         let estimate = |p: &Postings| {
             [&p.title, &p.body]
                 .iter()
@@ -297,23 +334,43 @@ impl Block {
         (bytes / SHARD_BYTES).next_power_of_two().clamp(16, 16384)
     }
 
-    /// Makes every shard file of block `b` and hands each to `write` as soon as it is made,
-    /// in parallel: (site path, bytes).
+    /// The paths of the shard files that hold `touched` terms (with this block's shard
+    /// count).
+    pub fn touched_files(&self, b: usize, touched: &Touched) -> std::collections::HashSet<String> {
+        let shards = self.shards() as u32;
+        let mut out: std::collections::HashSet<String> = touched
+            .cjk
+            .iter()
+            .map(|k| format!("search/{b}/k/{}.json", fnv1a(&cjk_term(*k)) % shards))
+            .collect();
+        out.extend(
+            touched
+                .words
+                .iter()
+                .map(|w| format!("search/{b}/w/{}.json", hex(word_shard_key(w)))),
+        );
+        out
+    }
+
+    /// Makes every shard file of block `b` (or only those `only` names) and hands each to
+    /// `write` as soon as it is made, in parallel: (site path, bytes).
     pub fn each_file<E: Send>(
         &self,
         b: usize,
+        only: Option<&std::collections::HashSet<String>>,
         write: &(dyn Fn(String, Vec<u8>) -> Result<(), E> + Sync),
     ) -> Result<(), E> {
-        let n = self.docs as usize;
+        let n = span(self.docs as usize);
         let shards = self.shards() as u32;
+        let wanted_cjk =
+            |k: u32| only.is_none_or(|o| o.contains(&format!("search/{b}/k/{k}.json")));
         let mut cjk_shards: BTreeMap<u32, Vec<(String, &Postings)>> = BTreeMap::new();
         for (k, postings) in &self.cjk {
             let term = cjk_term(*k);
-            cjk_shards
-                .entry(fnv1a(&term) % shards)
-                .or_default()
-                .push((term, postings));
+            let shard = fnv1a(&term) % shards;
+            cjk_shards.entry(shard).or_default().push((term, postings));
         }
+        cjk_shards.retain(|k, _| wanted_cjk(*k));
         let mut word_shards: BTreeMap<&str, Vec<(String, &Postings)>> = BTreeMap::new();
         for (w, postings) in &self.words {
             word_shards
@@ -321,6 +378,9 @@ impl Block {
                 .or_default()
                 .push((w.clone(), postings));
         }
+        word_shards.retain(|key, _| {
+            only.is_none_or(|o| o.contains(&format!("search/{b}/w/{}.json", hex(key))))
+        });
         cjk_shards.into_par_iter().try_for_each(|(k, mut terms)| {
             terms.sort_by(|a, b| a.0.cmp(&b.0));
             write(format!("/search/{b}/k/{k}.json"), shard_json(&terms, n))

@@ -1,10 +1,12 @@
 //! Structured data for search engines: JSON-LD `NewsArticle` with `BreadcrumbList` on
 //! articles, `WebSite` and `NewsMediaOrganization` on the front page (news-standards §2).
 //!
-//! JSON-LD sits inside `<script>`, so `<`, `>` and `&` are written as `\u003c` etc.: a
-//! headline containing `</script>` cannot end the element.
+//! Every article page carries its JSON-LD, so it is written straight into a string (building
+//! a JSON tree per article cost more than rendering the page's template). It sits inside
+//! `<script>`, so `<`, `>` and `&` are written as `\u003c` etc.: a headline containing
+//! `</script>` cannot end the element.
 
-use serde_json::{Value, json};
+use std::fmt::Write;
 
 use crate::config::Config;
 use crate::model::images::ImageInfo;
@@ -12,8 +14,130 @@ use crate::model::{Site, Urls};
 use crate::text::dates::iso;
 use crate::text::slug::term_key;
 
-/// Serialises for a `<script type="application/ld+json">` element.
-pub fn script_json(value: &Value) -> String {
+/// A JSON writer for `<script>` elements: objects and arrays opened and closed in order,
+/// commas placed by it, strings escaped for JSON and for HTML.
+struct Json {
+    out: String,
+    /// Per open object or array: whether it has an item yet.
+    open: Vec<bool>,
+}
+
+impl Json {
+    fn new() -> Json {
+        Json {
+            out: String::with_capacity(2048),
+            open: Vec::new(),
+        }
+    }
+
+    fn item(&mut self) {
+        if let Some(has) = self.open.last_mut() {
+            if *has {
+                self.out.push(',');
+            }
+            *has = true;
+        }
+    }
+
+    fn begin(&mut self, c: char) -> &mut Self {
+        self.item();
+        self.out.push(c);
+        self.open.push(false);
+        self
+    }
+
+    fn end(&mut self, c: char) -> &mut Self {
+        self.out.push(c);
+        self.open.pop();
+        self
+    }
+
+    fn obj(&mut self) -> &mut Self {
+        self.begin('{')
+    }
+
+    fn end_obj(&mut self) -> &mut Self {
+        self.end('}')
+    }
+
+    fn arr(&mut self) -> &mut Self {
+        self.begin('[')
+    }
+
+    fn end_arr(&mut self) -> &mut Self {
+        self.end(']')
+    }
+
+    /// A key; the next value is its value.
+    fn key(&mut self, k: &str) -> &mut Self {
+        self.item();
+        self.raw_str(k);
+        self.out.push(':');
+        // The value that follows is not another item.
+        if let Some(has) = self.open.last_mut() {
+            *has = false;
+        }
+        self
+    }
+
+    fn value_start(&mut self) {
+        // After a key, no comma; otherwise (inside an array), one.
+        if let Some(has) = self.open.last_mut() {
+            if *has {
+                self.out.push(',');
+            }
+            *has = true;
+        }
+    }
+
+    fn str(&mut self, s: &str) -> &mut Self {
+        self.value_start();
+        self.raw_str(s);
+        self
+    }
+
+    fn num(&mut self, n: i64) -> &mut Self {
+        self.value_start();
+        let _ = write!(self.out, "{n}");
+        self
+    }
+
+    fn bool(&mut self, b: bool) -> &mut Self {
+        self.value_start();
+        self.out.push_str(if b { "true" } else { "false" });
+        self
+    }
+
+    fn field(&mut self, k: &str, v: &str) -> &mut Self {
+        self.key(k).str(v)
+    }
+
+    fn raw_str(&mut self, s: &str) {
+        self.out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => self.out.push_str("\\\""),
+                '\\' => self.out.push_str("\\\\"),
+                '\n' => self.out.push_str("\\n"),
+                '\r' => self.out.push_str("\\r"),
+                '\t' => self.out.push_str("\\t"),
+                '<' => self.out.push_str("\\u003c"),
+                '>' => self.out.push_str("\\u003e"),
+                '&' => self.out.push_str("\\u0026"),
+                '\u{2028}' => self.out.push_str("\\u2028"),
+                '\u{2029}' => self.out.push_str("\\u2029"),
+                c if (c as u32) < 0x20 => {
+                    let _ = write!(self.out, "\\u{:04x}", c as u32);
+                }
+                c => self.out.push(c),
+            }
+        }
+        self.out.push('"');
+    }
+}
+
+/// Serialises a JSON value for a `<script type="application/ld+json">` element.
+pub fn script_json(value: &serde_json::Value) -> String {
     let text = serde_json::to_string(value).expect("JSON");
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
@@ -29,25 +153,32 @@ pub fn script_json(value: &Value) -> String {
     out
 }
 
-fn publisher(c: &Config) -> Value {
+/// The newsroom as `NewsMediaOrganization` (with `@context` when it stands on its own).
+fn publisher(j: &mut Json, c: &Config, context: bool) {
     let urls = Urls(c);
-    let mut org = json!({
-        "@type": "NewsMediaOrganization",
-        "name": c.title,
-        "url": urls.permalink("/"),
-    });
+    j.obj();
+    if context {
+        j.field("@context", "https://schema.org");
+    }
+    j.field("@type", "NewsMediaOrganization")
+        .field("name", &c.title)
+        .field("url", &urls.permalink("/"));
     if let Some(logo) = &c.logo {
         let url = if logo.starts_with("http://") || logo.starts_with("https://") {
             logo.clone()
         } else {
             urls.permalink(logo)
         };
-        org["logo"] = json!({ "@type": "ImageObject", "url": url });
+        j.key("logo")
+            .obj()
+            .field("@type", "ImageObject")
+            .field("url", &url)
+            .end_obj();
     }
     if !c.seo.corrections_policy.is_empty() {
-        org["correctionsPolicy"] = json!(c.seo.corrections_policy);
+        j.field("correctionsPolicy", &c.seo.corrections_policy);
     }
-    org
+    j.end_obj();
 }
 
 /// `NewsArticle` and `BreadcrumbList` for entry `i`.
@@ -55,105 +186,126 @@ pub fn article(c: &Config, site: &Site, images: &[Option<ImageInfo>], i: usize) 
     let urls = Urls(c);
     let e = &site.entries[i];
     let a = &e.article;
-    let tz = &c.timezone;
-    let stamp = |ts: jiff::Timestamp| iso(&ts.to_zoned(tz.clone()));
-    let authors: Vec<Value> = a
-        .authors
-        .iter()
-        .map(|name| {
-            let mut person = json!({ "@type": "Person", "name": name });
-            if let Some(term) = site.taxonomy("authors").and_then(|t| t.term_of(c, name)) {
-                person["url"] = json!(term.permalink);
+    let stamp = |ts: jiff::Timestamp| iso(&ts.to_zoned(c.timezone.clone()));
+    let mut j = Json::new();
+    j.arr().obj();
+    j.field("@context", "https://schema.org")
+        .field("@type", "NewsArticle")
+        .field("headline", &a.title)
+        .field("description", a.summary_text())
+        .field("mainEntityOfPage", &e.permalink)
+        .field("url", &e.permalink)
+        .field("datePublished", &stamp(a.date))
+        .field("dateModified", &stamp(a.modified()))
+        .field("inLanguage", a.lang.as_deref().unwrap_or(&c.language));
+    j.key("author").arr();
+    let authors = site.taxonomy("authors");
+    for name in &a.authors {
+        j.obj().field("@type", "Person").field("name", name);
+        if let Some(term) = authors.and_then(|t| t.term_of(c, name)) {
+            j.field("url", &term.permalink);
+        }
+        if let Some(profile) = site.authors.get(&term_key(name)) {
+            if !profile.title.is_empty() {
+                j.field("jobTitle", &profile.title);
             }
-            if let Some(profile) = site.authors.get(&term_key(name)) {
-                if !profile.title.is_empty() {
-                    person["jobTitle"] = json!(profile.title);
-                }
-                if !profile.url.is_empty() {
-                    person["sameAs"] = json!(profile.url);
-                }
+            if !profile.url.is_empty() {
+                j.field("sameAs", &profile.url);
             }
-            person
-        })
-        .collect();
-    let description = a.summary_text();
-    let mut article = json!({
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": a.title,
-        "description": description,
-        "mainEntityOfPage": e.permalink,
-        "url": e.permalink,
-        "datePublished": stamp(a.date),
-        "dateModified": stamp(a.modified()),
-        "inLanguage": a.lang.as_deref().unwrap_or(&c.language),
-        "author": authors,
-        "publisher": publisher(c),
-        "isAccessibleForFree": true,
-    });
+        }
+        j.end_obj();
+    }
+    j.end_arr();
+    j.key("publisher");
+    publisher(&mut j, c, false);
+    j.key("isAccessibleForFree").bool(true);
     if let Some(img) = &images[i] {
-        let mut image = json!({ "@type": "ImageObject", "url": img.permalink });
+        j.key("image").arr().obj();
+        j.field("@type", "ImageObject").field("url", &img.permalink);
         if let (Some(w), Some(h)) = (img.width, img.height) {
-            image["width"] = json!(w);
-            image["height"] = json!(h);
+            j.key("width").num(w as i64).key("height").num(h as i64);
         }
         if let Some(caption) = &img.caption {
-            image["caption"] = json!(caption);
+            j.field("caption", caption);
         }
-        article["image"] = json!([image]);
+        j.end_obj().end_arr();
     }
     if let Some(s) = e.section {
-        article["articleSection"] = json!(site.sections[s].title);
+        j.field("articleSection", &site.sections[s].title);
     }
     if !a.tags.is_empty() {
-        article["keywords"] = json!(a.tags);
+        j.key("keywords").arr();
+        for t in &a.tags {
+            j.str(t);
+        }
+        j.end_arr();
     }
     if !c.copyright.is_empty() {
-        article["copyrightHolder"] = publisher(c);
-        article["copyrightYear"] = json!(a.date.to_zoned(tz.clone()).year());
+        j.key("copyrightHolder");
+        publisher(&mut j, c, false);
+        j.key("copyrightYear").num(a.day.0 as i64);
     }
     if !a.corrections.is_empty() {
-        let corrections: Vec<Value> = a
-            .corrections
-            .iter()
-            .map(|k| json!({ "@type": "CorrectionComment", "text": k.note, "datePublished": stamp(k.date) }))
-            .collect();
-        article["correction"] = json!(corrections);
+        j.key("correction").arr();
+        for k in &a.corrections {
+            j.obj()
+                .field("@type", "CorrectionComment")
+                .field("text", &k.note)
+                .field("datePublished", &stamp(k.date))
+                .end_obj();
+        }
+        j.end_arr();
     }
-    let mut crumbs = vec![
-        json!({ "@type": "ListItem", "position": 1, "name": "홈", "item": urls.permalink("/") }),
-    ];
+    j.end_obj();
+    // The breadcrumb: home, section, article.
+    j.obj()
+        .field("@context", "https://schema.org")
+        .field("@type", "BreadcrumbList")
+        .key("itemListElement")
+        .arr();
+    let crumb = |j: &mut Json, position: i64, name: &str, item: &str| {
+        j.obj()
+            .field("@type", "ListItem")
+            .key("position")
+            .num(position)
+            .field("name", name)
+            .field("item", item)
+            .end_obj();
+    };
+    crumb(&mut j, 1, "홈", &urls.permalink("/"));
+    let mut n = 2;
     if let Some(s) = e.section {
         let sec = &site.sections[s];
-        crumbs.push(
-            json!({ "@type": "ListItem", "position": 2, "name": sec.title, "item": sec.permalink }),
-        );
+        crumb(&mut j, 2, &sec.title, &sec.permalink);
+        n = 3;
     }
-    let n = crumbs.len() + 1;
-    crumbs
-        .push(json!({ "@type": "ListItem", "position": n, "name": a.title, "item": e.permalink }));
-    let breadcrumb = json!({ "@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": crumbs });
-    script_json(&json!([article, breadcrumb]))
+    crumb(&mut j, n, &a.title, &e.permalink);
+    j.end_arr().end_obj().end_arr();
+    j.out
 }
 
 /// `WebSite` and `NewsMediaOrganization` for the front page.
 pub fn front(c: &Config) -> String {
     let urls = Urls(c);
-    let website = json!({
-        "@context": "https://schema.org",
-        "@type": "WebSite",
-        "name": c.title,
-        "description": c.description,
-        "url": urls.permalink("/"),
-        "inLanguage": c.language,
-    });
-    let mut org = publisher(c);
-    org["@context"] = json!("https://schema.org");
-    script_json(&json!([website, org]))
+    let mut j = Json::new();
+    j.arr()
+        .obj()
+        .field("@context", "https://schema.org")
+        .field("@type", "WebSite")
+        .field("name", &c.title)
+        .field("description", &c.description)
+        .field("url", &urls.permalink("/"))
+        .field("inLanguage", &c.language)
+        .end_obj();
+    publisher(&mut j, c, true);
+    j.end_arr();
+    j.out
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn script_breakout_is_impossible() {
         let s = super::script_json(
@@ -162,5 +314,33 @@ mod tests {
         assert!(!s.contains('<') && !s.contains('&'), "{s}");
         let back: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back["headline"], "</script><script>alert(1)</script>&");
+    }
+
+    #[test]
+    fn the_writer_makes_valid_json_with_script_safe_strings() {
+        let mut j = Json::new();
+        j.arr()
+            .obj()
+            .field("a", "</script>\"\n\u{1}")
+            .key("n")
+            .num(3)
+            .key("list")
+            .arr()
+            .str("x")
+            .str("y")
+            .end_arr()
+            .key("o")
+            .obj()
+            .end_obj()
+            .end_obj()
+            .obj()
+            .end_obj()
+            .end_arr();
+        assert!(!j.out.contains('<'), "{}", j.out);
+        let v: serde_json::Value = serde_json::from_str(&j.out).unwrap();
+        assert_eq!(v[0]["a"], "</script>\"\n\u{1}");
+        assert_eq!(v[0]["n"], 3);
+        assert_eq!(v[0]["list"][1], "y");
+        assert_eq!(v[1], serde_json::json!({}));
     }
 }

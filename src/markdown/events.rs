@@ -36,13 +36,18 @@ pub fn process<'a>(
     body_line: usize,
     resolve: &mut Resolve<'_>,
 ) -> Result<Processed<'a>, Vec<Diagnostic>> {
-    let mut events: Vec<(Event<'a>, Range<usize>)> = Parser::new_ext(body, options())
-        .into_offset_iter()
-        .collect();
+    // Offsets are only needed to place a link's errors; most bodies have no `@/` link (a
+    // character reference can spell one, so `&` counts too).
+    let (mut events, ranges): (Vec<Event<'a>>, Vec<Range<usize>>) =
+        if body.contains("@/") || body.contains('&') {
+            Parser::new_ext(body, options()).into_offset_iter().unzip()
+        } else {
+            (Parser::new_ext(body, options()).collect(), Vec::new())
+        };
     let mut errors = Vec::new();
     let mut links = Vec::new();
     let headings = assign_heading_ids(&mut events);
-    let shift = events.iter().any(|(e, _)| {
+    let shift = events.iter().any(|e| {
         matches!(
             e,
             Event::Start(Tag::Heading {
@@ -51,7 +56,7 @@ pub fn process<'a>(
             })
         )
     });
-    for (event, range) in events.iter_mut() {
+    for (n, event) in events.iter_mut().enumerate() {
         match event {
             Event::Start(Tag::Link { dest_url, .. })
             | Event::Start(Tag::Image { dest_url, .. }) => {
@@ -63,7 +68,8 @@ pub fn process<'a>(
                     None => (target.to_string(), None),
                 };
                 let path = slug::nfc(&percent_decode(&path));
-                let (line, column) = crate::error::line_col(body, range.start);
+                let at = ranges.get(n).map_or(0, |r| r.start);
+                let (line, column) = crate::error::line_col(body, at);
                 let line = line + body_line - 1;
                 match resolve(&path, anchor.as_deref()) {
                     Ok(href) => *dest_url = CowStr::from(href),
@@ -107,8 +113,13 @@ pub fn process<'a>(
     } else {
         headings
     };
+    let events = if body.contains("![") {
+        lazy_images(events)
+    } else {
+        events
+    };
     Ok(Processed {
-        events: lazy_images(events.into_iter().map(|(e, _)| e).collect()),
+        events,
         headings,
         links,
     })
@@ -129,9 +140,9 @@ pub fn percent_decode(s: &str) -> String {
 }
 
 /// Gives every heading an id (its own `{#id}` or one made from its text), unique in the body.
-fn assign_heading_ids(events: &mut [(Event<'_>, Range<usize>)]) -> Vec<Heading> {
+fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<Heading> {
     let mut used: HashSet<String> = HashSet::new();
-    for (e, _) in events.iter() {
+    for e in events.iter() {
         if let Event::Start(Tag::Heading { id: Some(id), .. }) = e {
             used.insert(id.to_string());
         }
@@ -139,13 +150,13 @@ fn assign_heading_ids(events: &mut [(Event<'_>, Range<usize>)]) -> Vec<Heading> 
     let mut headings = Vec::new();
     let mut i = 0;
     while i < events.len() {
-        if let Event::Start(Tag::Heading { level, id, .. }) = &events[i].0 {
+        if let Event::Start(Tag::Heading { level, id, .. }) = &events[i] {
             let level = *level as u8;
             let explicit = id.as_ref().map(|s| s.to_string());
             let mut text = String::new();
             let mut j = i + 1;
-            while j < events.len() && !matches!(events[j].0, Event::End(TagEnd::Heading(_))) {
-                if let Event::Text(t) | Event::Code(t) = &events[j].0 {
+            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
+                if let Event::Text(t) | Event::Code(t) = &events[j] {
                     text.push_str(t);
                 }
                 j += 1;
@@ -161,7 +172,7 @@ fn assign_heading_ids(events: &mut [(Event<'_>, Range<usize>)]) -> Vec<Heading> 
                         n += 1;
                     }
                     used.insert(candidate.clone());
-                    if let Event::Start(Tag::Heading { id, .. }) = &mut events[i].0 {
+                    if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
                         *id = Some(CowStr::from(candidate.clone()));
                     }
                     candidate

@@ -25,6 +25,8 @@ pub struct Staging {
     /// The manifest of the site being staged: one entry per written, linked or copied file.
     manifest: std::sync::Mutex<Vec<ManifestEntry>>,
     reused: std::sync::atomic::AtomicUsize,
+    /// Folders made in the staging folder so far (making one is a system call or more).
+    made: std::sync::RwLock<std::collections::HashSet<PathBuf>>,
     _lock: OutputLock,
 }
 
@@ -65,6 +67,7 @@ impl Staging {
             previous,
             manifest: Default::default(),
             reused: Default::default(),
+            made: Default::default(),
             _lock: lock,
         })
     }
@@ -92,6 +95,21 @@ impl Staging {
     /// The folder that is replaced on commit.
     pub fn output(&self) -> &Path {
         &self.output
+    }
+
+    /// Makes the folder a staged file goes in (once).
+    pub fn make_parent(&self, path: &Path) -> Result<(), OutputError> {
+        let Some(parent) = path.parent() else {
+            return Ok(());
+        };
+        if self.made.read().is_ok_and(|m| m.contains(parent)) {
+            return Ok(());
+        }
+        fs::create_dir_all(parent).map_err(io_err(parent))?;
+        if let Ok(mut m) = self.made.write() {
+            m.insert(parent.to_path_buf());
+        }
+        Ok(())
     }
 
     /// The staging path of a `/`-separated output path; refuses anything that could escape.
@@ -132,9 +150,7 @@ impl Staging {
     /// Nothing ever writes into a live file, so sharing it with the next site is safe.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = self.path_of(rel)?;
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(io_err(parent))?;
-        }
+        self.make_parent(&path)?;
         let hash = xxhash_rust::xxh3::xxh3_128(bytes) as u64;
         let linked = self
             .previous
@@ -165,9 +181,7 @@ impl Staging {
     /// Copies a static file into the site.
     pub fn copy(&self, rel: &str, source: &Path) -> Result<(), OutputError> {
         let path = self.path_of(rel)?;
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(io_err(parent))?;
-        }
+        self.make_parent(&path)?;
         // Never truncate an existing file: it may be a link to a live one.
         if fs::symlink_metadata(&path).is_ok() {
             fs::remove_file(&path).map_err(io_err(&path))?;

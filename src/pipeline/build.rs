@@ -111,13 +111,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
         return Err(Error::Content(snap.problems.clone()));
     }
     phases.mark("model");
-    seed_related(&snap, &state);
-    snap.site.related.fill();
-    snap.fill_cards();
-    phases.mark("views");
-    let work = Work::plan(&snap, &cache, &state);
-    phases.mark("fingerprint");
-
+    let input = inputs(&snap, &engine);
     let output_dir = crate::output::resolve(&snap.config.paths.output)?;
     let paths = &snap.config.paths;
     let sources = [
@@ -137,6 +131,45 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
             paths.output.display()
         )
     };
+    // The same sources as the last build, whose files the cache still has: its site again.
+    if input == state.input
+        && !state.outputs.is_empty()
+        && state
+            .outputs
+            .par_iter()
+            .all(|(_, o)| cache.sound(o).is_some())
+    {
+        let _lock = Staging::tidy(&paths.output, &guard, waiting)?;
+        let unchanged = live_is(&output_dir, &state, &cache);
+        drop(_lock);
+        let mut warns = warnings(&snap);
+        if !unchanged {
+            let staging = Staging::begin(&paths.output, &guard, waiting)?;
+            republish(&staging, &cache, &state)?;
+            if let Some(why) = staging.commit()?.leftover {
+                warns.push(Diagnostic::warning(&output_dir, why));
+            }
+        }
+        write_changes(plan, &state.outputs, &state.outputs, &snap)?;
+        return Ok(Report {
+            output: output_dir,
+            articles: snap.site.entries.len(),
+            files: state.outputs.len(),
+            rendered: 0,
+            bytes: state.outputs.values().map(|o| o.len).sum(),
+            unchanged,
+            warnings: warns,
+            notice,
+            elapsed: started.elapsed(),
+        });
+    }
+    seed_related(&snap, &state);
+    snap.site.related.fill();
+    snap.fill_cards();
+    phases.mark("views");
+    let work = Work::plan(&snap, &cache, &state);
+    phases.mark("fingerprint");
+
     if work.unchanged(&snap, &cache, &state) {
         let _lock = Staging::tidy(&paths.output, &guard, waiting)?;
         if live_is(&output_dir, &state, &cache) {
@@ -172,10 +205,12 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
             .collect(),
     )?;
     let facts = Mutex::new(Vec::new());
+    phases.mark("link");
     let errors = render_articles_and_search(&snap, &work, &writer, &state, &facts);
     if errors.has_errors() {
         return Err(Error::Render(group(errors)));
     }
+    phases.mark("articles");
     // The other pages, feeds and sitemaps.
     let others: Vec<Diagnostic> = work
         .jobs
@@ -183,14 +218,15 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
         .zip(&work.pages)
         .filter(|(j, p)| p.reuse.is_none() && !matches!(j.page(), Some(PageKind::Article(_))))
         .filter_map(|(job, p)| {
-            snap.render(job, None)
-                .and_then(|bytes| writer.write(&job.output, &bytes, p.fp))
+            render_job(&snap, job, p, None)
+                .and_then(|(bytes, fp)| writer.write(&job.output, &bytes, fp))
                 .err()
         })
         .collect();
     if !others.is_empty() {
         return Err(Error::Render(group(Diagnostics(others))));
     }
+    phases.mark("lists");
     let mut search_files: Vec<std::result::Result<(), Diagnostic>> = work
         .batches
         .par_iter()
@@ -205,7 +241,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
             .par_iter()
             .map(|(source, p)| match p.reuse {
                 Some(_) => writer.link(p),
-                None => writer.copy(&p.output, source, p.fp),
+                None => writer.copy(&p.output, source, p.fp.unwrap_or_default()),
             })
             .collect(),
     )?;
@@ -229,6 +265,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
     let committed = staging.commit()?;
     phases.mark("swap");
     let new_state = State {
+        input,
         records: engine.known(),
         outputs,
         search: work
@@ -271,6 +308,54 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
     })
 }
 
+/// A hash of everything a build is made from: the content (each file's bytes), templates,
+/// config and options, static files (their stamps), and what the clock decides (which
+/// articles are published, which are in the news sitemap). Equal inputs, equal site.
+fn inputs(snap: &Snapshot, engine: &Engine) -> u64 {
+    use std::hash::Hasher;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.write_u64(snap.global);
+    for (rel, f) in &engine.content.files {
+        h.write(rel.as_bytes());
+        h.write_u64(f.record.hash);
+        h.write_u64(f.record.stamp.len);
+    }
+    for (output, source) in &snap.statics {
+        h.write(output.as_bytes());
+        h.write_u64(static_fp(source));
+    }
+    for e in &snap.site.entries {
+        h.write(e.article.file.rel.as_bytes());
+    }
+    h.write_u8(0xff);
+    for &i in &snap.plan.news {
+        h.write_usize(i);
+    }
+    h.finish()
+}
+
+/// Publishes the last build's files again, from the cache (its sources did not change, but
+/// the output folder is gone or was changed by hand).
+fn republish(staging: &Staging, cache: &Cache, state: &State) -> Result<()> {
+    let linked: Vec<std::result::Result<(), Diagnostic>> = state
+        .outputs
+        .par_iter()
+        .map(|(output, out)| {
+            let fail = |e: String| Diagnostic::error(staging.output(), e);
+            let path = staging.path_of(output).map_err(|e| fail(e.to_string()))?;
+            staging
+                .make_parent(&path)
+                .map_err(|e| fail(e.to_string()))?;
+            cache
+                .link(out.hash, &path)
+                .map_err(|e| fail(format!("{}: {e}", path.display())))?;
+            staging.record_linked(output, out.len, out.hash as u64);
+            Ok(())
+        })
+        .collect();
+    collect(linked)
+}
+
 /// Whether the live output folder holds exactly what the last build wrote: every file is
 /// the cache's sound object itself (a hard link), or has its bytes.
 fn live_is(output: &Path, state: &State, cache: &Cache) -> bool {
@@ -286,7 +371,8 @@ fn live_is(output: &Path, state: &State, cache: &Cache) -> bool {
 /// One output of this build: where it goes, its fingerprint, and whether the cache has it.
 struct Planned {
     output: String,
-    fp: u64,
+    /// The fingerprint, or `None` where it is made while rendering (no cache to compare).
+    fp: Option<u64>,
     /// Reused from the cache (with the object's current time), or to be made.
     reuse: Option<(Output, i128)>,
 }
@@ -334,13 +420,23 @@ impl<'s> Work<'s> {
             .iter()
             .filter(|j| !super::collisions::replaced_by_statics(snap, j))
             .collect();
+        // Without a last build to compare with, nothing is fingerprinted ahead: each page's
+        // view is built once, hashed and rendered.
+        let cold = state.outputs.is_empty();
         let pages = jobs
             .par_iter()
             .map(|job| {
+                if cold {
+                    return Planned {
+                        output: job.output.clone(),
+                        fp: None,
+                        reuse: None,
+                    };
+                }
                 let fp = snap.fingerprint(job);
                 Planned {
                     output: job.output.clone(),
-                    fp,
+                    fp: Some(fp),
                     reuse: reusable(cache, state, &job.output, fp),
                 }
             })
@@ -354,7 +450,7 @@ impl<'s> Work<'s> {
                     source,
                     Planned {
                         output: output.clone(),
-                        fp,
+                        fp: Some(fp),
                         reuse: reusable(cache, state, output, fp),
                     },
                 )
@@ -457,7 +553,7 @@ fn plan_blocks(snap: &Snapshot, cache: &Cache, state: &State) -> Vec<PlannedBloc
                         .take_while(|(k, _)| k.starts_with(&prefix))
                         .map(|(k, o)| Planned {
                             output: k.clone(),
-                            fp: o.fp,
+                            fp: Some(o.fp),
                             reuse: cache.sound(o).map(|mtime| (*o, mtime)),
                         })
                         .collect();
@@ -499,6 +595,19 @@ fn plan_batches(snap: &Snapshot) -> Vec<(String, Vec<u8>, u64)> {
             (output, bytes, fp)
         })
         .collect()
+}
+
+/// Renders a page, with its fingerprint (made now, from the same view, when not known).
+fn render_job(
+    snap: &Snapshot,
+    job: &Job,
+    planned: &Planned,
+    body: Option<(usize, &Rendered)>,
+) -> std::result::Result<(Vec<u8>, u64), Diagnostic> {
+    match planned.fp {
+        Some(fp) => snap.render(job, body).map(|bytes| (bytes, fp)),
+        None => snap.render_fingerprinted(job, body),
+    }
 }
 
 /// Writes staged files and records them (and their objects) for the next build.
@@ -546,9 +655,7 @@ impl Writer<'_> {
     fn link(&self, p: &Planned) -> std::result::Result<(), Diagnostic> {
         let (out, mtime) = p.reuse.expect("reused");
         let path = self.staging.path_of(&p.output).map_err(|e| self.fail(e))?;
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| self.fail(e))?;
-        }
+        self.staging.make_parent(&path).map_err(|e| self.fail(e))?;
         self.cache
             .link(out.hash, &path)
             .map_err(|e| self.fail(format!("{}: {e}", path.display())))?;
@@ -575,7 +682,7 @@ impl Writer<'_> {
         match reusable(self.cache, state, output, fp) {
             Some(reuse) => self.link(&Planned {
                 output: output.to_string(),
-                fp,
+                fp: Some(fp),
                 reuse: Some(reuse),
             }),
             None => self.write(output, bytes, fp),
@@ -623,9 +730,8 @@ fn render_articles_and_search(
             }
         };
         if let Some((job, planned)) = article[i].filter(|_| due)
-            && let Err(d) = snap
-                .render(job, Some((i, &body)))
-                .and_then(|bytes| writer.write(&job.output, &bytes, planned.fp))
+            && let Err(d) = render_job(snap, job, planned, Some((i, &body)))
+                .and_then(|(bytes, fp)| writer.write(&job.output, &bytes, fp))
         {
             fail(vec![d]);
         }
@@ -648,18 +754,20 @@ fn render_articles_and_search(
             continue;
         }
         let docs = block.entries.len() as u32;
+        let old_shards = state.search.get(b).map(|s| s.shards);
         let start = match &block.update {
             Some((postings, stale)) => writer.cache.block(*postings).map(|mut old| {
                 old.docs = docs;
+                let mut touched = search::Touched::default();
                 for &k in stale {
-                    old.remove(k as u32);
+                    touched.extend(old.remove(k as u32));
                 }
-                (old, stale.clone())
+                (old, stale.clone(), Some(touched))
             }),
             None => None,
         };
-        let (index, todo) =
-            start.unwrap_or_else(|| (Block::new(docs), (0..block.entries.len()).collect()));
+        let (index, todo, mut touched) =
+            start.unwrap_or_else(|| (Block::new(docs), (0..block.entries.len()).collect(), None));
         // Chunks in document order; their partial indexes are merged in order.
         let parts: Vec<Block> = todo
             .par_chunks(256)
@@ -677,20 +785,67 @@ fn render_articles_and_search(
         for &k in &todo {
             indexed[block.entries[k]] = true;
         }
+        let mut phases = Phases::new();
+        phases.mark("  documents");
+        if let Some(t) = touched.as_mut() {
+            for part in &parts {
+                t.extend(part.terms());
+            }
+        }
         let index = index.absorb(parts);
+        phases.mark("  merge");
+        // With the same shards as before, only those holding a changed term are made
+        // again; the rest are the last build's files.
+        let only = touched
+            .filter(|_| old_shards == Some(index.shards()))
+            .map(|t| index.touched_files(b, &t));
+        if let Some(only) = &only {
+            let prefix = format!("search/{b}/");
+            let kept: Vec<Diagnostic> = state
+                .outputs
+                .range(prefix.clone()..)
+                .take_while(|(k, _)| k.starts_with(&prefix))
+                .filter(|(k, _)| !only.contains(k.as_str()))
+                .filter_map(|(k, o)| {
+                    let reuse = writer.cache.sound(o).map(|m| (*o, m));
+                    match reuse {
+                        Some(r) => writer
+                            .link(&Planned {
+                                output: k.clone(),
+                                fp: Some(o.fp),
+                                reuse: Some(r),
+                            })
+                            .err(),
+                        None => Some(Diagnostic::error(
+                            writer.cache.dir(),
+                            format!("the build cache lost {k}; build again"),
+                        )),
+                    }
+                })
+                .collect();
+            fail(kept);
+        }
         // A shard's file is named by its bytes: one whose terms did not change is linked.
-        let written = index.each_file(b, &|path, bytes| {
-            let fp = xxhash_rust::xxh3::xxh3_64(&bytes);
-            writer.write_or_link(state, path.trim_start_matches('/'), &bytes, fp)
-        });
+        // The postings are kept for the next build meanwhile.
+        let (written, postings) = rayon::join(
+            || {
+                index.each_file(b, only.as_ref(), &|path, bytes| {
+                    let fp = xxhash_rust::xxh3::xxh3_64(&bytes);
+                    writer.write_or_link(state, path.trim_start_matches('/'), &bytes, fp)
+                })
+            },
+            || {
+                postcard::to_stdvec(&index)
+                    .ok()
+                    .and_then(|bytes| writer.cache.store_bytes(&bytes).ok())
+                    .unwrap_or_default()
+            },
+        );
         if let Err(d) = written {
             fail(vec![d]);
         }
-        let postings = postcard::to_stdvec(&index)
-            .ok()
-            .and_then(|bytes| writer.cache.store_bytes(&bytes).ok())
-            .unwrap_or_default();
         let _ = block.made.set((index.shards(), postings));
+        phases.mark("  shards");
     }
     // Article pages of documents no changed block covered.
     (0..n)
@@ -702,13 +857,91 @@ fn render_articles_and_search(
     errors.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Related lists of the last build, where this build's tags and order give the same lists.
+/// Gives each article the related list of the last build where it cannot have changed.
+///
+/// An article's related list depends on its tags, and on the tags and order of the articles
+/// sharing one of them. So when a set of articles changed (added, removed, or with other tags
+/// or another date), only the lists of articles sharing one of their tags (before or after)
+/// can change; the others are the last build's.
 fn seed_related(snap: &Snapshot, state: &State) {
-    let _ = (snap, state);
+    if state.related.is_empty() {
+        return;
+    }
+    let site = &snap.site;
+    let now: std::collections::HashMap<&str, (&[String], i64)> = site
+        .entries
+        .iter()
+        .map(|e| {
+            let a = &e.article;
+            (
+                a.file.rel.as_str(),
+                (a.slugs_of("tags"), a.date.as_second()),
+            )
+        })
+        .collect();
+    let mut touched: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for (rel, old) in &state.related {
+        match now.get(rel.as_str()) {
+            Some((tags, date)) if *tags == old.tags.as_slice() && *date == old.date => {}
+            other => {
+                touched.extend(old.tags.iter().map(String::as_str));
+                if let Some((tags, _)) = other {
+                    touched.extend(tags.iter().map(String::as_str));
+                }
+            }
+        }
+    }
+    for (rel, (tags, _)) in &now {
+        if !state.related.contains_key(*rel) {
+            touched.extend(tags.iter().map(String::as_str));
+        }
+    }
+    for (i, e) in site.entries.iter().enumerate() {
+        let a = &e.article;
+        let Some(old) = state.related.get(&a.file.rel) else {
+            continue;
+        };
+        if a.slugs_of("tags")
+            .iter()
+            .any(|t| touched.contains(t.as_str()))
+            || a.slugs_of("tags") != old.tags.as_slice()
+            || a.date.as_second() != old.date
+        {
+            continue;
+        }
+        let list: Option<Box<[u32]>> = old
+            .list
+            .iter()
+            .map(|r| site.by_source.get(r).map(|&j| j as u32))
+            .collect();
+        if let Some(list) = list {
+            site.related.seed(i, list);
+        }
+    }
 }
 
-fn related_state(_snap: &Snapshot) -> std::collections::HashMap<String, (u64, Vec<String>)> {
-    Default::default()
+/// Every article's related list, for the next build.
+fn related_state(snap: &Snapshot) -> std::collections::HashMap<String, cache::RelatedRecord> {
+    let site = &snap.site;
+    site.entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let a = &e.article;
+            (
+                a.file.rel.clone(),
+                cache::RelatedRecord {
+                    tags: a.slugs_of("tags").to_vec(),
+                    date: a.date.as_second(),
+                    list: site
+                        .related(i)
+                        .iter()
+                        .map(|&j| site.entries[j as usize].article.file.rel.clone())
+                        .collect(),
+                },
+            )
+        })
+        .collect()
 }
 
 /// Warnings of a snapshot (content, static files).

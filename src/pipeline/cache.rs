@@ -59,11 +59,22 @@ pub struct SearchBlock {
 /// What a build keeps.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
+    /// A hash of everything the last build was made from (see `build::inputs`).
+    pub input: u64,
     pub records: Known,
     pub outputs: BTreeMap<String, Output>,
     pub search: Vec<SearchBlock>,
-    /// Related lists by article: (the article's tags and place in the order, the list).
-    pub related: HashMap<String, (u64, Vec<String>)>,
+    /// Related lists by article, with what decided them.
+    pub related: HashMap<String, RelatedRecord>,
+}
+
+/// An article's related list and what it was computed from: its tags and its date (its
+/// place among the others).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelatedRecord {
+    pub tags: Vec<String>,
+    pub date: i64,
+    pub list: Vec<String>,
 }
 
 /// The cache folder of one site.
@@ -72,6 +83,8 @@ pub struct Cache {
     key: u64,
     /// Objects already checked in this build: their modification time when sound.
     checked: std::sync::Mutex<HashMap<u128, Option<i128>>>,
+    /// Set once the objects' folders exist.
+    dirs: std::sync::OnceLock<()>,
 }
 
 /// Why a cache was not used.
@@ -87,6 +100,7 @@ impl Cache {
             dir,
             key: h.finish(),
             checked: Default::default(),
+            dirs: Default::default(),
         }
     }
 
@@ -224,14 +238,17 @@ impl Cache {
         if let Some(Some(mtime)) = self.checked.lock().ok().and_then(|c| c.get(&hash).copied()) {
             return Ok(mtime);
         }
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)?;
+        self.make_dirs()?;
+        // Most objects are new: one link. A name taken already is replaced through a
+        // temporary name, so no reader ever sees half a file.
+        if fs::hard_link(file, &path).is_err() {
+            let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+            let _ = fs::remove_file(&tmp);
+            if fs::hard_link(file, &tmp).is_err() {
+                fs::copy(file, &tmp)?;
+            }
+            fs::rename(&tmp, &path)?;
         }
-        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-        if fs::hard_link(file, &tmp).is_err() {
-            fs::copy(file, &tmp)?;
-        }
-        fs::rename(&tmp, &path)?;
         let mtime = super::stamp::Stamp::of(&path).unwrap_or_default().mtime_ns;
         if let Ok(mut c) = self.checked.lock() {
             c.insert(hash, Some(mtime));
@@ -239,14 +256,24 @@ impl Cache {
         Ok(mtime)
     }
 
+    /// Makes the 256 folders of the objects (once).
+    fn make_dirs(&self) -> std::io::Result<()> {
+        if self.dirs.get().is_some() {
+            return Ok(());
+        }
+        for n in 0..256 {
+            fs::create_dir_all(self.dir.join("objects").join(format!("{n:02x}")))?;
+        }
+        let _ = self.dirs.set(());
+        Ok(())
+    }
+
     /// Stores bytes as an object (the search index's postings).
     pub fn store_bytes(&self, bytes: &[u8]) -> std::io::Result<u128> {
         let hash = xxhash_rust::xxh3::xxh3_128(bytes);
         let path = self.object_path(hash);
         if fs::symlink_metadata(&path).is_err() {
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent)?;
-            }
+            self.make_dirs()?;
             let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
             fs::write(&tmp, bytes)?;
             fs::rename(&tmp, &path)?;

@@ -167,6 +167,7 @@ impl Snapshot {
                 feeds: Vec::new(),
                 sitemap: Vec::new(),
                 news: Vec::new(),
+                feed_of: Default::default(),
             },
             statics,
             sources,
@@ -269,6 +270,33 @@ impl Snapshot {
             }
         }
         h.finish()
+    }
+
+    /// Renders a job and gives its fingerprint too, from one build of its view (for a build
+    /// that has no fingerprints to compare with: the first, or one without a cache).
+    pub fn render_fingerprinted(
+        &self,
+        job: &Job,
+        body: Option<(usize, &Rendered)>,
+    ) -> Result<(Vec<u8>, u64), Diagnostic> {
+        let Some(template) = job.template() else {
+            return Ok((self.render(job, body)?, self.fingerprint(job)));
+        };
+        let view = self.plan.view(&self.scope(), job);
+        let inputs = match body {
+            Some((i, r)) => Body::given(self, i, r),
+            None => Body::lazy(self),
+        };
+        let mut h = Xxh3::new();
+        h.write_u64(self.global);
+        h.write(job.output.as_bytes());
+        h.write(template.as_bytes());
+        h.write_u64(view.hash(&inputs));
+        let ctx = view.to_context(&inputs)?;
+        let bytes = self
+            .templates
+            .render(template, &ctx, || self.plan.describe(&self.site, job))?;
+        Ok((bytes, h.finish()))
     }
 
     /// Renders a job (with entry `body`'s render, when it was made already).

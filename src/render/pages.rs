@@ -140,6 +140,8 @@ pub struct Plan {
     pub sitemap: Vec<SitemapUrl>,
     /// Entries of the news sitemap.
     pub news: Vec<usize>,
+    /// Feed by the site path of the page it follows.
+    pub feed_of: std::collections::HashMap<String, usize>,
 }
 
 /// Whether a template exists (a theme or site file of that name).
@@ -155,12 +157,18 @@ impl Plan {
         let c = s.config;
         let lists = Lists::new(c, s.site);
         let feeds = feeds::plan(c, s.site);
+        let feed_of = feeds
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.page_path.clone(), i))
+            .collect();
         let mut plan = Plan {
             jobs: Vec::new(),
             lists,
             feeds,
             sitemap: Vec::new(),
             news: Vec::new(),
+            feed_of,
         };
         plan.pages(s, has);
         plan.sitemap = plan.sitemap_urls(s);
@@ -464,7 +472,7 @@ fn feed_links<'a>(plan: &Plan, s: &Scope<'a>, kind: PageKind) -> V<'a> {
     };
     let mut links = Vec::new();
     for base in own.into_iter().chain(std::iter::once("/")) {
-        let Some(spec) = plan.feeds.iter().find(|f| f.page_path == base) else {
+        let Some(spec) = plan.feed_of.get(base).map(|&i| &plan.feeds[i]) else {
             continue;
         };
         for &format in &c.feeds.formats {

@@ -31,6 +31,8 @@ pub enum V<'a> {
     Map(Vec<(Key<'a>, V<'a>)>),
     /// The card of entry `i`.
     Card(usize),
+    /// The card of entry `i` with more keys (an article's own view).
+    CardWith(usize, Vec<(Key<'a>, V<'a>)>),
     /// A part of the rendered body of entry `i`.
     Body(usize, BodyPart),
     /// A view shared by many pages, built once.
@@ -185,6 +187,16 @@ impl<'a> V<'a> {
                 h.write_u8(8);
                 h.write_u64(inputs.card(*i).hash);
             }
+            V::CardWith(i, extra) => {
+                h.write_u8(12);
+                h.write_u64(inputs.card(*i).hash);
+                h.write_usize(extra.len());
+                for (k, v) in extra {
+                    h.write(k.as_str().as_bytes());
+                    h.write_u8(0xff);
+                    v.feed(h, inputs);
+                }
+            }
             V::Body(i, part) => {
                 h.write_u8(9);
                 h.write_u8(*part as u8);
@@ -223,6 +235,18 @@ impl<'a> V<'a> {
                 Value::from(m)
             }
             V::Card(i) => inputs.card(*i).value.clone(),
+            V::CardWith(i, extra) => {
+                let mut m: BTreeMap<tera::value::Key<'static>, Value> = inputs
+                    .card(*i)
+                    .value
+                    .as_map()
+                    .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default();
+                for (k, v) in extra {
+                    m.insert(k.to_tera(), v.to_value(inputs)?);
+                }
+                Value::from(m)
+            }
             V::Body(i, part) => inputs.body(*i, *part)?,
             V::Shared(s) => s.value.clone(),
             V::Json(j) => Value::from_serializable(j),

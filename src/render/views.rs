@@ -267,8 +267,7 @@ pub fn article<'a>(s: &Scope<'a>, i: usize) -> V<'a> {
             }
         })
         .collect();
-    let card = card(s, i);
-    card.with([
+    let extra: [(&'static str, V<'a>); 8] = [
         ("content", V::Body(i, BodyPart::Html)),
         ("toc", V::Body(i, BodyPart::Toc)),
         ("reading", V::Body(i, BodyPart::Reading)),
@@ -285,7 +284,11 @@ pub fn article<'a>(s: &Scope<'a>, i: usize) -> V<'a> {
                     .collect(),
             ),
         ),
-    ])
+    ];
+    V::CardWith(
+        i,
+        extra.into_iter().map(|(k, v)| (Key::Fixed(k), v)).collect(),
+    )
 }
 
 /// The paginator of one page of a list.

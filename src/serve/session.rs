@@ -98,7 +98,7 @@ impl SearchIndex {
                 let prefix = format!("search/{b}/");
                 self.files.retain(|k, _| !k.starts_with(&prefix));
                 let files = std::sync::Mutex::new(Vec::new());
-                let _ = block.each_file(b, &|path, bytes| {
+                let _ = block.each_file(b, None, &|path, bytes| {
                     files
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
