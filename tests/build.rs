@@ -378,3 +378,30 @@ fn new_writes_a_draft_with_front_matter_in_site_time() {
     site.nuri(&["new", "politics/2025/새-기사.md"])
         .assert_fails_with("already exists");
 }
+
+#[test]
+fn a_site_past_a_hosts_file_limit_is_warned_about_naming_the_host() {
+    let s = SiteTest::fixture("basic");
+    let first = s.build(&[]);
+    first.assert_ok();
+    assert!(!first.stderr().contains("Cloudflare"), "{}", first.stderr());
+    // 20,000 small static files take the site past Cloudflare Pages' free plan.
+    for i in 0..20_000 {
+        let dir = s.path(&format!("static/files/{}", i / 1000));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{i}.txt")), "x").unwrap();
+    }
+    for _ in 0..2 {
+        // The first build writes the files; the second finds nothing changed: both warn.
+        let run = s.build(&[]);
+        run.assert_ok();
+        let err = run.stderr();
+        assert!(
+            err.contains("more than some hosts take")
+                && err.contains("Cloudflare Pages (free plan) allows 20,000 files")
+                && !err.contains("paid plans"),
+            "{err}"
+        );
+        assert!(run.stdout().contains("files"), "{}", run.stdout());
+    }
+}

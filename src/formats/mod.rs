@@ -2,6 +2,7 @@
 //! views; the templates write them), structured data for search engines, and the search
 //! index. Each reads borrowed views of the model; none knows about the pipeline.
 
+mod doclist;
 pub mod feeds;
 pub mod search;
 pub mod seo;

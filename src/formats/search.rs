@@ -26,10 +26,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::doclist::DocList;
 use crate::config::Config;
 use crate::content::Article;
 use crate::model::Site;
-use crate::text::tokens::{Run, fnv1a, runs, word_shard_key};
+use crate::text::tokens::{fnv1a, word_shard_key};
 
 /// Documents per block.
 pub const BLOCK: usize = 16_384;
@@ -71,38 +72,68 @@ fn cjk_term(key: u64) -> String {
 
 /// Terms of one text: packed CJK keys, and lower-cased words.
 fn terms<'t>(text: &'t str, cjk: &mut Vec<u64>, words: &mut Vec<std::borrow::Cow<'t, str>>) {
-    for run in runs(text) {
-        match run {
-            Run::Cjk(s) => {
-                let mut prev = None;
-                for c in s.chars() {
-                    cjk.push(cjk_key(c, None));
-                    if let Some(p) = prev {
-                        cjk.push(cjk_key(p, Some(c)));
-                    }
-                    prev = Some(c);
-                }
+    // One pass over the bytes, the same split as `tokens::runs`: CJK characters give their
+    // unigram and the bigram with the CJK character before them; letters and digits of
+    // other scripts make words.
+    let bytes = text.as_bytes();
+    let mut prev: Option<char> = None;
+    let mut word: Option<usize> = None;
+    let (mut upper, mut ascii) = (false, true);
+    let mut flush = |word: &mut Option<usize>, end: usize, upper: bool, ascii: bool| {
+        if let Some(start) = word.take() {
+            let w = &text[start..end];
+            let max = crate::text::tokens::MAX_WORD;
+            if w.len() > max && (ascii || w.chars().count() > max) {
+                return;
             }
-            Run::Word(w) => {
-                let max = crate::text::tokens::MAX_WORD;
-                if w.len() > max && (w.is_ascii() || w.chars().count() > max) {
-                    continue;
+            words.push(if upper {
+                std::borrow::Cow::Owned(w.chars().flat_map(char::to_lowercase).collect())
+            } else {
+                std::borrow::Cow::Borrowed(w)
+            });
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            prev = None;
+            if b.is_ascii_alphanumeric() {
+                if word.is_none() {
+                    word = Some(i);
+                    (upper, ascii) = (false, true);
                 }
-                let upper = if w.is_ascii() {
-                    w.bytes().any(|b| b.is_ascii_uppercase())
-                } else {
-                    w.chars().any(char::is_uppercase)
-                };
-                if upper {
-                    words.push(std::borrow::Cow::Owned(
-                        w.chars().flat_map(char::to_lowercase).collect(),
-                    ));
-                } else {
-                    words.push(std::borrow::Cow::Borrowed(w));
+                upper |= b.is_ascii_uppercase();
+            } else {
+                flush(&mut word, i, upper, ascii);
+            }
+            i += 1;
+            continue;
+        }
+        let (c, n) = crate::text::tokens::char_at(text, i);
+        if crate::text::tokens::is_cjk(c) {
+            flush(&mut word, i, upper, ascii);
+            cjk.push(cjk_key(c, None));
+            if let Some(p) = prev {
+                cjk.push(cjk_key(p, Some(c)));
+            }
+            prev = Some(c);
+        } else {
+            prev = None;
+            if c.is_alphanumeric() {
+                if word.is_none() {
+                    word = Some(i);
+                    upper = false;
                 }
+                ascii = false;
+                upper |= c.is_uppercase();
+            } else {
+                flush(&mut word, i, upper, ascii);
             }
         }
+        i += n;
     }
+    flush(&mut word, bytes.len(), upper, ascii);
 }
 
 /// The index terms of one document: CJK keys and words, of the title and of the rest.
@@ -162,31 +193,13 @@ pub fn doc_terms(a: &Article, plain: &str, scratch: &mut Scratch) -> DocTerms {
 /// The documents holding one term.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Postings {
-    title: Vec<u32>,
-    body: Vec<u32>,
+    title: DocList,
+    body: DocList,
 }
 
 impl Postings {
     fn is_empty(&self) -> bool {
         self.title.is_empty() && self.body.is_empty()
-    }
-}
-
-fn insert(list: &mut Vec<u32>, doc: u32) {
-    match list.last() {
-        Some(&last) if last < doc => list.push(doc),
-        None => list.push(doc),
-        _ => {
-            if let Err(at) = list.binary_search(&doc) {
-                list.insert(at, doc);
-            }
-        }
-    }
-}
-
-fn remove(list: &mut Vec<u32>, doc: u32) {
-    if let Ok(at) = list.binary_search(&doc) {
-        list.remove(at);
     }
 }
 
@@ -232,7 +245,7 @@ impl Block {
         for (keys, title) in [(&t.title_cjk, true), (&t.body_cjk, false)] {
             for &k in keys {
                 let p = self.cjk.entry(k).or_default();
-                insert(if title { &mut p.title } else { &mut p.body }, doc);
+                if title { &mut p.title } else { &mut p.body }.insert(doc);
             }
         }
         for (words, title) in [(&t.title_words, true), (&t.body_words, false)] {
@@ -241,7 +254,7 @@ impl Block {
                     Some(p) => p,
                     None => self.words.entry(w.clone()).or_default(),
                 };
-                insert(if title { &mut p.title } else { &mut p.body }, doc);
+                if title { &mut p.title } else { &mut p.body }.insert(doc);
             }
         }
     }
@@ -249,12 +262,7 @@ impl Block {
     /// Removes document `doc` from every term (its old terms are not known: every list is
     /// searched, each by bisection). Returns the terms it was in.
     pub fn remove(&mut self, doc: u32) -> Touched {
-        let had = |p: &mut Postings| {
-            let before = p.title.len() + p.body.len();
-            remove(&mut p.title, doc);
-            remove(&mut p.body, doc);
-            p.title.len() + p.body.len() != before
-        };
+        let had = |p: &mut Postings| p.title.remove(doc) | p.body.remove(doc);
         let cjk: Vec<u64> = self
             .cjk
             .par_iter_mut()
@@ -284,13 +292,13 @@ impl Block {
         for part in parts {
             for (k, v) in part.cjk {
                 let slot = out.cjk.entry(k).or_default();
-                slot.title.extend(v.title);
-                slot.body.extend(v.body);
+                slot.title.append(&v.title);
+                slot.body.append(&v.body);
             }
             for (k, v) in part.words {
                 let slot = out.words.entry(k).or_default();
-                slot.title.extend(v.title);
-                slot.body.extend(v.body);
+                slot.title.append(&v.title);
+                slot.body.append(&v.body);
             }
         }
         out
@@ -302,11 +310,11 @@ impl Block {
             return Block::merge(self.docs, parts);
         }
         let join = |slot: &mut Postings, v: Postings| {
-            for d in v.title {
-                insert(&mut slot.title, d);
+            for d in v.title.iter() {
+                slot.title.insert(d);
             }
-            for d in v.body {
-                insert(&mut slot.body, d);
+            for d in v.body.iter() {
+                slot.body.insert(d);
             }
         };
         for part in parts {
@@ -432,9 +440,9 @@ fn shard_json(terms: &[(String, &Postings)], total: usize) -> Vec<u8> {
         }
         out.push_str(&serde_json::to_string(term).expect("string"));
         out.push_str(":[");
-        encode(&mut out, &postings.title, total);
+        encode(&mut out, &postings.title.to_vec(), total);
         out.push(',');
-        encode(&mut out, &postings.body, total);
+        encode(&mut out, &postings.body.to_vec(), total);
         out.push(']');
     }
     out.push('}');
@@ -510,6 +518,41 @@ pub fn block_docs(entries: usize, b: usize) -> std::ops::Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The terms by way of `tokens::runs`, the split the browser script mirrors.
+    fn reference(text: &str) -> (Vec<u64>, Vec<String>) {
+        use crate::text::tokens::{MAX_WORD, Run, runs};
+        let (mut cjk, mut words) = (Vec::new(), Vec::new());
+        for run in runs(text) {
+            match run {
+                Run::Cjk(s) => {
+                    let mut prev = None;
+                    for c in s.chars() {
+                        cjk.push(cjk_key(c, None));
+                        if let Some(p) = prev {
+                            cjk.push(cjk_key(p, Some(c)));
+                        }
+                        prev = Some(c);
+                    }
+                }
+                Run::Word(w) if w.chars().count() <= MAX_WORD => {
+                    words.push(w.chars().flat_map(char::to_lowercase).collect())
+                }
+                Run::Word(_) => {}
+            }
+        }
+        (cjk, words)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_terms_match_the_runs(text in "[a-zA-Z0-9 .,가-힣ㄱ-ㅎ日本カÉéЁё\u{1d518}\u{3000}-]{0,120}") {
+            let (mut cjk, mut words) = (Vec::new(), Vec::new());
+            terms(&text, &mut cjk, &mut words);
+            let words: Vec<String> = words.into_iter().map(|w| w.into_owned()).collect();
+            proptest::prop_assert_eq!((cjk, words), reference(&text));
+        }
+    }
 
     #[test]
     fn cjk_keys_round_trip() {

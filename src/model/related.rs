@@ -143,7 +143,45 @@ impl TagIndex {
             let last = k - m;
             let mut found = 0;
             let mut complete = true;
-            for &j in &self.lists[terms[last]] {
+            if m == 2 {
+                // Every smaller list was walked whole, so a new entry sharing two terms is in
+                // both of the largest lists: walk their intersection (word by word when both
+                // are bitsets), newest first. Entries sharing one term are not scored: the
+                // newest of those come from the lists' heads below.
+                let (a, b) = (terms[k - 2], terms[k - 1]);
+                let mut visit = |j: usize| {
+                    if more + found + exactly.partition_point(|&p| p < j) >= want {
+                        return false;
+                    }
+                    if j != i && seen[j] != stamp {
+                        seen[j] = stamp;
+                        let shared = terms.iter().filter(|&&t| self.contains(t, j)).count();
+                        if shared == 2 {
+                            found += 1;
+                        }
+                        scored.push((shared, j));
+                    }
+                    true
+                };
+                complete = match (&self.bitsets[a], &self.bitsets[b]) {
+                    (Some(x), Some(y)) => x.iter().zip(y).enumerate().all(|(w, (x, y))| {
+                        let mut bits = x & y;
+                        while bits != 0 {
+                            let j = w * 64 + bits.trailing_zeros() as usize;
+                            bits &= bits - 1;
+                            if !visit(j) {
+                                return false;
+                            }
+                        }
+                        true
+                    }),
+                    _ => self.lists[a]
+                        .iter()
+                        .filter(|&&j| self.contains(b, j))
+                        .all(|&j| visit(j)),
+                };
+            }
+            for &j in self.lists[terms[last]].iter().filter(|_| m > 2) {
                 // The list is newest first: once enough entries sharing m are newer than j,
                 // nothing further down this list can make the cut.
                 if more + found + exactly.partition_point(|&p| p < j) >= want {
@@ -240,5 +278,30 @@ mod tests {
                 prop_assert_eq!(index.related(i, want, &mut seen), brute(&lists, n, i, want), "entry {}", i);
             }
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+        #[test]
+        fn index_agrees_with_comparing_every_pair_on_common_terms(
+            memberships in prop::collection::vec(prop::collection::btree_set(0usize..4, 1..4), 200..280),
+            want in 1usize..8,
+        ) {
+            // Few terms, so most lists are long enough to be bitsets.
+            let n = memberships.len();
+            let mut lists = vec![Vec::new(); 4];
+            for (i, terms) in memberships.iter().enumerate() {
+                for &t in terms {
+                    lists[t].push(i);
+                }
+            }
+            let index = TagIndex::new(lists.iter().map(|l| l.as_slice()).collect(), n);
+            prop_assert!(index.bitsets.iter().any(Option::is_some));
+            let mut seen = vec![u32::MAX; n];
+            for i in 0..n {
+                prop_assert_eq!(index.related(i, want, &mut seen), brute(&lists, n, i, want), "entry {}", i);
+            }
+        }
+
     }
 }

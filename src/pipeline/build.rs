@@ -142,7 +142,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
         let _lock = Staging::tidy(&paths.output, &guard, waiting)?;
         let unchanged = live_is(&output_dir, &state, &cache);
         drop(_lock);
-        let mut warns = warnings(&snap);
+        let mut warns = report_warnings(&snap, &output_dir, &state.outputs);
         if !unchanged {
             let staging = Staging::begin(&paths.output, &guard, waiting)?;
             republish(&staging, &cache, &state)?;
@@ -174,6 +174,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
         let _lock = Staging::tidy(&paths.output, &guard, waiting)?;
         if live_is(&output_dir, &state, &cache) {
             write_changes(plan, &state.outputs, &state.outputs, &snap)?;
+            let warnings = report_warnings(&snap, &output_dir, &state.outputs);
             return Ok(Report {
                 output: output_dir,
                 articles: snap.site.entries.len(),
@@ -181,7 +182,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
                 rendered: 0,
                 bytes: state.outputs.values().map(|o| o.len).sum(),
                 unchanged: true,
-                warnings: warnings(&snap),
+                warnings,
                 notice,
                 elapsed: started.elapsed(),
             });
@@ -283,7 +284,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
         related: related_state(&snap),
     };
     write_changes(plan, &state.outputs, &new_state.outputs, &snap)?;
-    let mut warns = warnings(&snap);
+    let mut warns = report_warnings(&snap, &output_dir, &new_state.outputs);
     if let Some(why) = committed.leftover {
         warns.push(Diagnostic::warning(&output_dir, why));
     }
@@ -768,19 +769,22 @@ fn render_articles_and_search(
         };
         let (index, todo, mut touched) =
             start.unwrap_or_else(|| (Block::new(docs), (0..block.entries.len()).collect(), None));
-        // Chunks in document order; their partial indexes are merged in order.
+        // Each worker indexes runs of consecutive documents into a partial index of its
+        // own; the partial indexes come back in document order and are merged in order.
         let parts: Vec<Block> = todo
-            .par_chunks(256)
-            .map(|ks| {
-                let mut scratch = Scratch::default();
-                let mut part = Block::new(docs);
-                for &k in ks {
-                    if let Some(terms) = process(block.entries[k], true, &mut scratch) {
-                        part.add(k as u32, &terms);
+            .par_chunks(64)
+            .fold(
+                || (Block::new(docs), Scratch::default()),
+                |(mut part, mut scratch), ks| {
+                    for &k in ks {
+                        if let Some(terms) = process(block.entries[k], true, &mut scratch) {
+                            part.add(k as u32, &terms);
+                        }
                     }
-                }
-                part
-            })
+                    (part, scratch)
+                },
+            )
+            .map(|(part, _)| part)
             .collect();
         for &k in &todo {
             indexed[block.entries[k]] = true;
@@ -947,6 +951,24 @@ fn related_state(snap: &Snapshot) -> std::collections::HashMap<String, cache::Re
 /// Warnings of a snapshot (content, static files).
 fn warnings(snap: &Snapshot) -> Diagnostics {
     Diagnostics(snap.problems.warnings().cloned().collect())
+}
+
+/// The content's warnings, and the hosts whose limits the published site is past.
+fn report_warnings(
+    snap: &Snapshot,
+    output: &Path,
+    outputs: &BTreeMap<String, Output>,
+) -> Diagnostics {
+    let mut out = warnings(snap);
+    let published = super::hosts::Published {
+        files: outputs.len() as u64,
+        bytes: outputs.values().map(|o| o.len).sum(),
+        largest: outputs.values().map(|o| o.len).max().unwrap_or(0),
+    };
+    for line in super::hosts::warnings(published) {
+        out.push(Diagnostic::warning(output, line));
+    }
+    out
 }
 
 fn collect(results: Vec<std::result::Result<(), Diagnostic>>) -> Result<()> {

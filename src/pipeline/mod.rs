@@ -19,6 +19,7 @@ pub mod build;
 pub mod cache;
 mod collisions;
 pub mod engine;
+mod hosts;
 mod images;
 pub mod library;
 pub mod snapshot;

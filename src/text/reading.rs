@@ -36,42 +36,51 @@ pub struct Counter {
 impl Counter {
     /// Adds a run of text (call as many times as needed; runs are separate words).
     pub fn add(&mut self, text: &str) {
-        // One pass over the bytes: ASCII decided by byte, other characters decoded.
+        // One pass over the bytes: ASCII decided by byte, other characters decoded in place;
+        // counts kept in locals and added at the end.
         let (mut korean, mut letters) = (false, false);
-        let mut rest = text;
-        while let Some(&b) = rest.as_bytes().first() {
-            let (c, len) = if b < 0x80 {
-                (b as char, 1)
-            } else {
-                let c = rest.chars().next().unwrap_or(' ');
-                (c, c.len_utf8())
-            };
-            rest = &rest[len..];
-            if c.is_whitespace() {
-                self.end_word(&mut korean, &mut letters);
+        let (mut korean_words, mut other_words, mut chars, mut hangul) = (0, 0, 0, 0);
+        let mut end_word = |korean: &mut bool, letters: &mut bool| {
+            if *korean {
+                korean_words += 1;
+            } else if *letters {
+                other_words += 1;
+            }
+            *korean = false;
+            *letters = false;
+        };
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                i += 1;
+                if matches!(b, b' ' | b'\t'..=b'\r') {
+                    end_word(&mut korean, &mut letters);
+                } else {
+                    chars += 1;
+                    letters |= b.is_ascii_alphanumeric();
+                }
                 continue;
             }
-            self.chars += 1;
-            if b < 0x80 {
-                letters |= b.is_ascii_alphanumeric();
-            } else if is_hangul_syllable(c) {
-                self.hangul += 1;
+            let (c, n) = crate::text::tokens::char_at(text, i);
+            i += n;
+            if is_hangul_syllable(c) {
+                chars += 1;
+                hangul += 1;
                 korean = true;
-            } else if c.is_alphanumeric() {
-                letters = true;
+            } else if c.is_whitespace() {
+                end_word(&mut korean, &mut letters);
+            } else {
+                chars += 1;
+                letters |= c.is_alphanumeric();
             }
         }
-        self.end_word(&mut korean, &mut letters);
-    }
-
-    fn end_word(&mut self, korean: &mut bool, letters: &mut bool) {
-        if *korean {
-            self.korean_words += 1;
-        } else if *letters {
-            self.other_words += 1;
-        }
-        *korean = false;
-        *letters = false;
+        end_word(&mut korean, &mut letters);
+        self.korean_words += korean_words;
+        self.other_words += other_words;
+        self.chars += chars;
+        self.hangul += hangul;
     }
 
     pub fn finish(self) -> ReadingStats {

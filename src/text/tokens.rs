@@ -28,7 +28,7 @@ pub fn is_cjk(c: char) -> bool {
     )
 }
 
-#[inline]
+#[inline(always)]
 fn kind(c: char) -> u8 {
     // Most text in a mixed portal is ASCII: decide it without the CJK range checks.
     if c.is_ascii() {
@@ -42,16 +42,54 @@ fn kind(c: char) -> u8 {
     }
 }
 
+/// The character starting at byte `i` of `s` and its length, decoded straight from the
+/// bytes (`i` must be a character boundary; `s` is valid UTF-8, so the bytes are well formed).
+#[inline(always)]
+pub(crate) fn char_at(s: &str, i: usize) -> (char, usize) {
+    let b = s.as_bytes();
+    let b0 = u32::from(b[i]);
+    let cont = |k: usize| u32::from(b[i + k]) & 0x3F;
+    let (c, n) = if b0 < 0x80 {
+        (b0, 1)
+    } else if b0 < 0xE0 {
+        (((b0 & 0x1F) << 6) | cont(1), 2)
+    } else if b0 < 0xF0 {
+        (((b0 & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3)
+    } else {
+        (
+            ((b0 & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
+            4,
+        )
+    };
+    (char::from_u32(c).unwrap_or('\u{FFFD}'), n)
+}
+
 /// Splits text into runs of CJK characters and of other letters/digits.
 pub fn runs(text: &str) -> impl Iterator<Item = Run<'_>> {
-    let mut rest = text;
+    let mut i = 0;
     std::iter::from_fn(move || {
-        let start = rest.find(|c: char| kind(c) != 0)?;
-        rest = &rest[start..];
-        let first = kind(rest.chars().next()?);
-        let end = rest.find(|c: char| kind(c) != first).unwrap_or(rest.len());
-        let (run, tail) = rest.split_at(end);
-        rest = tail;
+        let len = text.len();
+        // Skip what is neither (spaces, punctuation).
+        let first = loop {
+            if i >= len {
+                return None;
+            }
+            let (c, n) = char_at(text, i);
+            let k = kind(c);
+            if k != 0 {
+                break k;
+            }
+            i += n;
+        };
+        let start = i;
+        while i < len {
+            let (c, n) = char_at(text, i);
+            if kind(c) != first {
+                break;
+            }
+            i += n;
+        }
+        let run = &text[start..i];
         Some(if first == 1 {
             Run::Cjk(run)
         } else {
@@ -196,6 +234,28 @@ mod tests {
             ]
         );
         assert_eq!(query_terms("  ?! "), []);
+    }
+
+    #[test]
+    fn runs_split_by_script_on_any_text() {
+        let text = "é한글ABC1 ,𝔘 ü日本語ё — x";
+        let got: Vec<Run<'_>> = runs(text).collect();
+        assert_eq!(
+            got,
+            [
+                Run::Word("é"),
+                Run::Cjk("한글"),
+                Run::Word("ABC1"),
+                Run::Word("𝔘"),
+                Run::Word("ü"),
+                Run::Cjk("日本語"),
+                Run::Word("ё"),
+                Run::Word("x"),
+            ]
+        );
+        for (i, c) in text.char_indices() {
+            assert_eq!(char_at(text, i), (c, c.len_utf8()));
+        }
     }
 
     #[test]
