@@ -78,8 +78,8 @@ pub fn warnings(p: Published) -> Vec<String> {
 fn count(n: u64, what: Measure) -> String {
     match what {
         Measure::Files => format!("{} files", thousands(n)),
-        Measure::Bytes if n % 1_000_000_000 == 0 => format!("{} GB", n / 1_000_000_000),
-        Measure::LargestFile if n % (1024 * 1024) == 0 => format!("{} MiB a file", n >> 20),
+        Measure::Bytes if n.is_multiple_of(1_000_000_000) => format!("{} GB", n / 1_000_000_000),
+        Measure::LargestFile if n.is_multiple_of(1024 * 1024) => format!("{} MiB a file", n >> 20),
         _ => format!("{} bytes", thousands(n)),
     }
 }
@@ -88,7 +88,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
