@@ -4,6 +4,7 @@
 
 mod doclist;
 pub mod feeds;
+mod keyset;
 pub mod search;
 pub mod seo;
 pub mod sitemap;

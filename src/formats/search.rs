@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::doclist::DocList;
+use super::keyset::KeySet;
 use crate::config::Config;
 use crate::content::Article;
 use crate::model::Site;
@@ -70,8 +71,26 @@ fn cjk_term(key: u64) -> String {
     }
 }
 
+/// Where [`terms`] puts CJK keys.
+trait Cjk {
+    fn push(&mut self, key: u64);
+}
+
+impl Cjk for Vec<u64> {
+    fn push(&mut self, key: u64) {
+        Vec::push(self, key);
+    }
+}
+
+impl Cjk for KeySet {
+    #[inline]
+    fn push(&mut self, key: u64) {
+        self.insert(key);
+    }
+}
+
 /// Terms of one text: packed CJK keys, and lower-cased words.
-fn terms<'t>(text: &'t str, cjk: &mut Vec<u64>, words: &mut Vec<std::borrow::Cow<'t, str>>) {
+fn terms<'t>(text: &'t str, cjk: &mut impl Cjk, words: &mut Vec<std::borrow::Cow<'t, str>>) {
     // One pass over the bytes, the same split as `tokens::runs`: CJK characters give their
     // unigram and the bigram with the CJK character before them; letters and digits of
     // other scripts make words.
@@ -105,14 +124,18 @@ fn terms<'t>(text: &'t str, cjk: &mut Vec<u64>, words: &mut Vec<std::borrow::Cow
                 }
                 upper |= b.is_ascii_uppercase();
             } else {
-                flush(&mut word, i, upper, ascii);
+                if word.is_some() {
+                    flush(&mut word, i, upper, ascii);
+                }
             }
             i += 1;
             continue;
         }
         let (c, n) = crate::text::tokens::char_at(text, i);
         if crate::text::tokens::is_cjk(c) {
-            flush(&mut word, i, upper, ascii);
+            if word.is_some() {
+                flush(&mut word, i, upper, ascii);
+            }
             cjk.push(cjk_key(c, None));
             if let Some(p) = prev {
                 cjk.push(cjk_key(p, Some(c)));
@@ -128,7 +151,9 @@ fn terms<'t>(text: &'t str, cjk: &mut Vec<u64>, words: &mut Vec<std::borrow::Cow
                 ascii = false;
                 upper |= c.is_uppercase();
             } else {
-                flush(&mut word, i, upper, ascii);
+                if word.is_some() {
+                    flush(&mut word, i, upper, ascii);
+                }
             }
         }
         i += n;
@@ -145,47 +170,41 @@ pub struct DocTerms {
     body_words: Vec<String>,
 }
 
-/// Reusable sets for [`doc_terms`]: deduplicating through hash sets, not sorting (sorting
-/// thousands of bigrams per article was a fifth of a build). One per worker.
+/// Reusable space for [`doc_terms`]: one set of CJK keys (deduplicating thousands of bigrams
+/// an article was the largest cost of the index; sorting them costs more still). One per
+/// worker.
 #[derive(Default)]
 pub struct Scratch {
-    title: AHashSet<u64>,
-    body: AHashSet<u64>,
-    buf: Vec<u64>,
+    cjk: KeySet,
 }
 
 /// What an article contributes to the index (body terms exclude those in the title).
 /// `plain` is its body as text.
 pub fn doc_terms(a: &Article, plain: &str, scratch: &mut Scratch) -> DocTerms {
     let (mut tw, mut bw) = (Vec::new(), Vec::new());
-    let Scratch { title, body, buf } = scratch;
-    title.clear();
-    body.clear();
-    buf.clear();
-    terms(&a.title, buf, &mut tw);
-    title.extend(buf.drain(..));
+    let set = &mut scratch.cjk;
+    set.clear();
+    // The title's keys first: the body's that are new come after them.
+    terms(&a.title, set, &mut tw);
+    let in_title = set.keys().len();
     for text in a
         .subtitle
         .iter()
         .chain(a.summary.iter())
         .chain(a.tags.iter())
     {
-        terms(text, buf, &mut bw);
+        terms(text, set, &mut bw);
     }
-    terms(plain, buf, &mut bw);
-    for k in buf.drain(..) {
-        if !title.contains(&k) {
-            body.insert(k);
-        }
-    }
+    terms(plain, set, &mut bw);
+    let (title_cjk, body_cjk) = set.keys().split_at(in_title);
     let title_words: AHashSet<std::borrow::Cow<'_, str>> = tw.drain(..).collect();
     let mut seen = AHashSet::with_capacity(bw.len());
     bw.retain(|w| !title_words.contains(w) && seen.insert(w.clone()));
     tw.extend(title_words);
     DocTerms {
-        title_cjk: title.iter().copied().collect(),
+        title_cjk: title_cjk.to_vec(),
         title_words: tw.into_iter().map(|w| w.into_owned()).collect(),
-        body_cjk: body.iter().copied().collect(),
+        body_cjk: body_cjk.to_vec(),
         body_words: bw.into_iter().map(|w| w.into_owned()).collect(),
     }
 }
