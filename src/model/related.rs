@@ -35,9 +35,9 @@ impl Related {
             let Some(index) = &self.index else {
                 return Box::default();
             };
-            let mut seen = vec![u32::MAX; self.lists.len()];
+            let mut scratch = Scratch::new(self.lists.len());
             index
-                .related(i, self.want, &mut seen)
+                .related(i, self.want, &mut scratch)
                 .into_iter()
                 .map(|j| j as u32)
                 .collect()
@@ -57,11 +57,11 @@ impl Related {
         let n = self.lists.len();
         let chunk = n.div_ceil(rayon::current_num_threads() * 8).max(1);
         (0..n.div_ceil(chunk)).into_par_iter().for_each(|c| {
-            let mut seen = vec![u32::MAX; n];
+            let mut scratch = Scratch::new(n);
             for i in c * chunk..((c + 1) * chunk).min(n) {
                 if self.lists[i].get().is_none() {
                     let list: Box<[u32]> = index
-                        .related(i, self.want, &mut seen)
+                        .related(i, self.want, &mut scratch)
                         .into_iter()
                         .map(|j| j as u32)
                         .collect();
@@ -69,6 +69,24 @@ impl Related {
                 }
             }
         });
+    }
+}
+
+/// Working space for [`TagIndex::related`], reused from one entry to the next.
+pub struct Scratch {
+    /// One slot per entry, stamped with the entry whose list is being made.
+    seen: Vec<u32>,
+    counts: Vec<u64>,
+    carry: Vec<u64>,
+}
+
+impl Scratch {
+    pub fn new(entries: usize) -> Scratch {
+        Scratch {
+            seen: vec![u32::MAX; entries],
+            counts: Vec::new(),
+            carry: Vec::new(),
+        }
     }
 }
 
@@ -118,8 +136,119 @@ impl TagIndex {
     }
 
     /// The `want` entries sharing most terms with `i`, ties to the newest (smallest index).
-    /// `seen` is scratch space of one slot per entry; it is stamped with `i`.
-    pub fn related(&self, i: usize, want: usize, seen: &mut [u32]) -> Vec<usize> {
+    ///
+    /// Two exact ways, chosen by their estimated cost: walking the term lists (cheap when
+    /// the smaller lists are short), or counting every entry's shared terms at once in
+    /// bit-sliced counters, 64 entries a word (cheap when they are long: on a large archive
+    /// the walk grows with the archive and makes related lists quadratic).
+    pub fn related(&self, i: usize, want: usize, scratch: &mut Scratch) -> Vec<usize> {
+        let terms = &self.terms_of[i];
+        let k = terms.len();
+        let largest = terms
+            .iter()
+            .map(|&t| self.lists[t].len())
+            .max()
+            .unwrap_or(0);
+        let walk: usize = terms.iter().map(|&t| self.lists[t].len()).sum::<usize>() - largest;
+        let words = scratch.seen.len().div_ceil(64);
+        let planes = planes(k);
+        let dense = terms
+            .iter()
+            .map(|&t| match self.bitsets[t] {
+                Some(_) => words * planes,
+                None => self.lists[t].len() * 2,
+            })
+            .sum::<usize>()
+            + words * planes * k;
+        // A step of the walk tests membership in k lists (binary searches, mostly); a step
+        // of the count is one operation on a word.
+        if walk * k * 4 > dense {
+            self.related_dense(i, want, scratch)
+        } else {
+            self.related_walk(i, want, &mut scratch.seen)
+        }
+    }
+
+    /// Counts, for every entry, the terms it shares with `i` (bit-sliced: plane `p` holds
+    /// bit `p` of every entry's count), then takes entries by count, highest first, and by
+    /// index within a count.
+    fn related_dense(&self, i: usize, want: usize, scratch: &mut Scratch) -> Vec<usize> {
+        let terms = &self.terms_of[i];
+        let k = terms.len();
+        if k == 0 || want == 0 {
+            return Vec::new();
+        }
+        let words = scratch.seen.len().div_ceil(64);
+        let planes = planes(k);
+        let Scratch { counts, carry, .. } = scratch;
+        counts.clear();
+        counts.resize(words * planes, 0);
+        carry.resize(words, 0);
+        let add = |counts: &mut [u64], w: usize, mut carry: u64| {
+            for p in 0..planes {
+                if carry == 0 {
+                    break;
+                }
+                let slot = &mut counts[p * words + w];
+                let next = *slot & carry;
+                *slot ^= carry;
+                carry = next;
+            }
+        };
+        for &t in terms {
+            match &self.bitsets[t] {
+                Some(bits) => {
+                    // Plane by plane over all words (straight loops the compiler vectorises).
+                    carry.copy_from_slice(bits);
+                    for plane in counts.chunks_exact_mut(words) {
+                        for (x, c) in plane.iter_mut().zip(carry.iter_mut()) {
+                            let next = *x & *c;
+                            *x ^= *c;
+                            *c = next;
+                        }
+                    }
+                }
+                None => {
+                    for &j in &self.lists[t] {
+                        add(counts, j / 64, 1 << (j % 64));
+                    }
+                }
+            }
+        }
+        for p in 0..planes {
+            counts[p * words + i / 64] &= !(1 << (i % 64));
+        }
+        // No count is above what the highest nonzero plane allows.
+        let Some(top) = (0..planes)
+            .rev()
+            .find(|&p| counts[p * words..(p + 1) * words].iter().any(|&x| x != 0))
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(want);
+        for c in (1..=k.min((2 << top) - 1)).rev() {
+            for w in 0..words {
+                let mut m = !0u64;
+                for p in 0..planes {
+                    let x = counts[p * words + w];
+                    m &= if (c >> p) & 1 == 1 { x } else { !x };
+                    if m == 0 {
+                        break;
+                    }
+                }
+                while m != 0 {
+                    out.push(w * 64 + m.trailing_zeros() as usize);
+                    if out.len() == want {
+                        return out;
+                    }
+                    m &= m - 1;
+                }
+            }
+        }
+        out
+    }
+
+    fn related_walk(&self, i: usize, want: usize, seen: &mut [u32]) -> Vec<usize> {
         let mut terms = self.terms_of[i].clone();
         let k = terms.len();
         if k == 0 || want == 0 {
@@ -234,9 +363,14 @@ impl TagIndex {
     }
 }
 
+/// Bit planes for counts up to `k`.
+fn planes(k: usize) -> usize {
+    (usize::BITS - k.leading_zeros()).max(1) as usize
+}
+
 #[cfg(test)]
 mod tests {
-    use super::TagIndex;
+    use super::{Scratch, TagIndex};
     use proptest::prelude::*;
 
     /// Every pair compared: the definition the index must agree with.
@@ -273,9 +407,13 @@ mod tests {
                 }
             }
             let index = TagIndex::new(lists.iter().map(|l| l.as_slice()).collect(), n);
-            let mut seen = vec![u32::MAX; n];
+            let mut scratch = Scratch::new(n);
             for i in 0..n {
-                prop_assert_eq!(index.related(i, want, &mut seen), brute(&lists, n, i, want), "entry {}", i);
+                let want_list = brute(&lists, n, i, want);
+                prop_assert_eq!(index.related(i, want, &mut scratch), want_list.clone(), "entry {}", i);
+                let mut fresh = Scratch::new(n);
+                prop_assert_eq!(index.related_walk(i, want, &mut fresh.seen), want_list.clone(), "walk, entry {}", i);
+                prop_assert_eq!(index.related_dense(i, want, &mut scratch), want_list, "dense, entry {}", i);
             }
         }
     }
@@ -297,9 +435,13 @@ mod tests {
             }
             let index = TagIndex::new(lists.iter().map(|l| l.as_slice()).collect(), n);
             prop_assert!(index.bitsets.iter().any(Option::is_some));
-            let mut seen = vec![u32::MAX; n];
+            let mut scratch = Scratch::new(n);
             for i in 0..n {
-                prop_assert_eq!(index.related(i, want, &mut seen), brute(&lists, n, i, want), "entry {}", i);
+                let want_list = brute(&lists, n, i, want);
+                prop_assert_eq!(index.related(i, want, &mut scratch), want_list.clone(), "entry {}", i);
+                let mut fresh = Scratch::new(n);
+                prop_assert_eq!(index.related_walk(i, want, &mut fresh.seen), want_list.clone(), "walk, entry {}", i);
+                prop_assert_eq!(index.related_dense(i, want, &mut scratch), want_list, "dense, entry {}", i);
             }
         }
 

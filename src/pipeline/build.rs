@@ -165,6 +165,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
     }
     seed_related(&snap, &state);
     snap.site.related.fill();
+    phases.mark("related");
     snap.fill_cards();
     phases.mark("views");
     let work = Work::plan(&snap, &cache, &state);

@@ -160,20 +160,33 @@ impl Cache {
         postcard::from_bytes(body).map_err(|_| "the build cache is damaged".to_string())
     }
 
-    /// Writes the state (whole, under a temporary name, then renamed over the old one).
+    /// Writes the state (whole, under a temporary name, then renamed over the old one). It
+    /// is streamed to the file, hashed on the way, and its length and checksum written into
+    /// the header last, so a large site's state is never held twice in memory.
     pub fn save(&self, state: &State) -> std::io::Result<()> {
-        let body = postcard::to_stdvec(state).map_err(std::io::Error::other)?;
+        use std::io::{Seek, SeekFrom};
         fs::create_dir_all(&self.dir)?;
         let tmp = self.dir.join(format!("state.tmp-{}", std::process::id()));
         {
-            let mut f = fs::File::create(&tmp)?;
+            let mut f = std::io::BufWriter::with_capacity(1 << 20, fs::File::create(&tmp)?);
             f.write_all(MAGIC)?;
             f.write_all(&FORMAT.to_le_bytes())?;
             f.write_all(&self.key.to_le_bytes())?;
-            f.write_all(&(body.len() as u64).to_le_bytes())?;
-            f.write_all(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes())?;
-            f.write_all(&body)?;
-            f.sync_all()?;
+            f.write_all(&[0; 16])?;
+            let body = postcard::to_io(
+                state,
+                Hashing {
+                    inner: f,
+                    hash: xxhash_rust::xxh3::Xxh3::new(),
+                    len: 0,
+                },
+            )
+            .map_err(std::io::Error::other)?;
+            let (mut f, len, sum) = (body.inner, body.len, body.hash.digest());
+            f.seek(SeekFrom::Start(20))?;
+            f.write_all(&len.to_le_bytes())?;
+            f.write_all(&sum.to_le_bytes())?;
+            f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         }
         fs::rename(&tmp, self.state_path())
     }
@@ -322,5 +335,25 @@ impl Cache {
                 }
             }
         }
+    }
+}
+
+/// A writer that hashes and counts what passes through it.
+struct Hashing<W> {
+    inner: W,
+    hash: xxhash_rust::xxh3::Xxh3,
+    len: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }

@@ -37,6 +37,8 @@ pub enum V<'a> {
     Body(usize, BodyPart),
     /// A view shared by many pages, built once.
     Shared(&'a Shared),
+    /// A view built once and used in several places of one tree (an article's dates).
+    Built(Box<Shared>),
     /// Free data from front matter or config (`extra`).
     Json(&'a serde_json::Value),
 }
@@ -206,6 +208,10 @@ impl<'a> V<'a> {
                 h.write_u8(10);
                 h.write_u64(s.hash);
             }
+            V::Built(s) => {
+                h.write_u8(10);
+                h.write_u64(s.hash);
+            }
             V::Json(j) => {
                 h.write_u8(11);
                 feed_json(h, j);
@@ -249,6 +255,7 @@ impl<'a> V<'a> {
             }
             V::Body(i, part) => inputs.body(*i, *part)?,
             V::Shared(s) => s.value.clone(),
+            V::Built(s) => s.value.clone(),
             V::Json(j) => Value::from_serializable(j),
         })
     }

@@ -194,7 +194,16 @@ pub fn card<'a>(s: &Scope<'a>, i: usize) -> V<'a> {
         ),
         (None, None) => ("", Cow::Borrowed("")),
     };
-    let when = |ts| date(date_view(ts, &c.timezone, lang, c.twelve_hour));
+    // Built once each: `modified` is one of the other two, and a card is kept for every
+    // article, so the dates' values are shared, not copied.
+    let when = |ts| {
+        V::Built(Box::new(Shared::of(&date(date_view(
+            ts,
+            &c.timezone,
+            lang,
+            c.twelve_hour,
+        )))))
+    };
     let published = when(a.date);
     let updated = a.updated.map_or(V::None, when);
     let modified = if a.updated.is_some() {
