@@ -47,9 +47,10 @@ impl Staging {
     ) -> Result<Staging, OutputError> {
         let output = target::resolve(output)?;
         // Refuse the root, the sources and a home folder before creating anything.
-        target::check(&output, guard)?;
+        target::check_place(&output, guard)?;
         let lock = OutputLock::acquire(&output, waiting)?;
-        // Checked again under the lock: the other build may have changed the folder.
+        // Checked again, and the files inside, under the lock: the other build may have
+        // changed the folder.
         target::check(&output, guard)?;
         let dir = sibling(&output, "staging");
         remove_leftover(&dir)?;
@@ -81,7 +82,8 @@ impl Staging {
         waiting: impl FnOnce(&str),
     ) -> Result<OutputLock, OutputError> {
         let output = target::resolve(output)?;
-        target::check(&output, guard)?;
+        // The live site is not touched: its place is checked, not its files.
+        target::check_place(&output, guard)?;
         let lock = OutputLock::acquire(&output, waiting)?;
         remove_leftover(&sibling(&output, "staging"))?;
         remove_leftover(&sibling(&output, "old"))?;
@@ -200,7 +202,16 @@ impl Staging {
     /// Makes the staged site live. Until the swap, the previous site is untouched; after
     /// it, the new site is live even if the previous one cannot be removed (that is told in
     /// [`Committed::leftover`], and the next build removes it).
-    pub fn commit(mut self) -> Result<Committed, OutputError> {
+    pub fn commit(self) -> Result<Committed, OutputError> {
+        self.commit_while(|| ()).map(|(c, ())| c)
+    }
+
+    /// Commits, and once the new site is live runs `meanwhile` (saving the build cache)
+    /// while the previous site is removed, still under the output's lock.
+    pub fn commit_while<R: Send>(
+        mut self,
+        meanwhile: impl FnOnce() -> R + Send,
+    ) -> Result<(Committed, R), OutputError> {
         let entries = std::mem::take(&mut *self.manifest.lock().unwrap_or_else(|e| e.into_inner()));
         fs::write(
             self.dir.join(crate::output::MANIFEST),
@@ -214,17 +225,12 @@ impl Staging {
         // Flush the new files before they replace the old ones, so a crash cannot leave a
         // live folder of empty files.
         sync_dir(&self.dir);
-        let mut committed = Committed::default();
-        if fs::symlink_metadata(&self.output).is_err() {
+        let previous = if fs::symlink_metadata(&self.output).is_err() {
             fs::rename(&self.dir, &self.output).map_err(io_err(&self.output))?;
+            None
         } else if exchange(&self.dir, &self.output).is_ok() {
             // `dir` now holds the previous site.
-            if let Err(e) = remove_tree(&self.dir) {
-                committed.leftover = Some(format!(
-                    "the new site is live, but the previous one could not be removed from {}: {e}; the next build removes it",
-                    self.dir.display()
-                ));
-            }
+            Some(self.dir.clone())
         } else {
             let old = sibling(&self.output, "old");
             fs::rename(&self.output, &old).map_err(io_err(&self.output))?;
@@ -232,15 +238,21 @@ impl Staging {
                 let _ = fs::rename(&old, &self.output);
                 return Err(io_err(&self.output)(e));
             }
-            if let Err(e) = remove_tree(&old) {
-                committed.leftover = Some(format!(
-                    "the new site is live, but the previous one could not be removed from {}: {e}; the next build removes it",
-                    old.display()
-                ));
-            }
-        }
+            Some(old)
+        };
         self.committed = true;
-        Ok(committed)
+        let (removed, r) = rayon::join(
+            || previous.as_deref().map(|p| (p, remove_tree(p))),
+            meanwhile,
+        );
+        let mut committed = Committed::default();
+        if let Some((p, Err(e))) = removed {
+            committed.leftover = Some(format!(
+                "the new site is live, but the previous one could not be removed from {}: {e}; the next build removes it",
+                p.display()
+            ));
+        }
+        Ok((committed, r))
     }
 }
 

@@ -67,8 +67,16 @@ pub fn resolve(output: &Path) -> Result<PathBuf, OutputError> {
     }
 }
 
-/// Checks that `out` (already resolved) may be replaced by a new site.
+/// Checks that `out` (already resolved) may be replaced by a new site: its place, then
+/// (under the output's lock) its contents.
 pub fn check(out: &Path, guard: &Guard<'_>) -> Result<(), OutputError> {
+    check_place(out, guard)?;
+    check_contents(out)
+}
+
+/// Checks where `out` is: not the file-system root, the site, a source or a home folder,
+/// and not a file. Cheap; says nothing about the files inside.
+pub fn check_place(out: &Path, guard: &Guard<'_>) -> Result<(), OutputError> {
     let root = real(&normalize(guard.root));
     if out.parent().is_none() {
         return refuse(out, "it is the file-system root");
@@ -99,6 +107,15 @@ pub fn check(out: &Path, guard: &Guard<'_>) -> Result<(), OutputError> {
     }
     match fs::symlink_metadata(out) {
         Ok(meta) if !meta.is_dir() => refuse(out, "it exists and is not a folder"),
+        _ => Ok(()),
+    }
+}
+
+/// Checks that every file in `out` is one nuri wrote there (a folder nuri did not make
+/// must be empty). Walks the folder.
+pub fn check_contents(out: &Path) -> Result<(), OutputError> {
+    match fs::symlink_metadata(out) {
+        Ok(meta) if !meta.is_dir() => refuse(out, "it exists and is not a folder"),
         Ok(_) => {
             if out.join(MARKER).is_file() {
                 return only_nuris_files(out);
@@ -126,7 +143,7 @@ fn only_nuris_files(out: &Path) -> Result<(), OutputError> {
         return Ok(());
     };
     let mut foreign = Vec::new();
-    for entry in walkdir::WalkDir::new(out).min_depth(1).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(out).min_depth(1) {
         let entry = entry.map_err(|e| OutputError::Io {
             path: out.to_path_buf(),
             source: e.into(),
@@ -147,6 +164,7 @@ fn only_nuris_files(out: &Path) -> Result<(), OutputError> {
     if foreign.is_empty() {
         return Ok(());
     }
+    foreign.sort();
     let shown: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
     let more = if foreign.len() > 5 {
         format!(" and {} more", foreign.len() - 5)

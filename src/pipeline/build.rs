@@ -112,6 +112,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
     }
     phases.mark("model");
     let input = inputs(&snap, &engine);
+    phases.mark("inputs");
     let output_dir = crate::output::resolve(&snap.config.paths.output)?;
     let paths = &snap.config.paths;
     let sources = [
@@ -139,8 +140,11 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
             .par_iter()
             .all(|(_, o)| cache.sound(o).is_some())
     {
+        phases.mark("sound");
         let _lock = Staging::tidy(&paths.output, &guard, waiting)?;
+        phases.mark("tidy");
         let unchanged = live_is(&output_dir, &state, &cache);
+        phases.mark("live");
         drop(_lock);
         let mut warns = report_warnings(&snap, &output_dir, &state.outputs);
         if !unchanged {
@@ -264,8 +268,6 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
         .outputs
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
-    let committed = staging.commit()?;
-    phases.mark("swap");
     let new_state = State {
         input,
         records: engine.known(),
@@ -284,12 +286,15 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
             .collect(),
         related: related_state(&snap),
     };
+    // The cache is saved while the previous site is removed.
+    let (committed, saved) = staging.commit_while(|| cache.save(&new_state))?;
+    phases.mark("swap");
     write_changes(plan, &state.outputs, &new_state.outputs, &snap)?;
     let mut warns = report_warnings(&snap, &output_dir, &new_state.outputs);
     if let Some(why) = committed.leftover {
         warns.push(Diagnostic::warning(&output_dir, why));
     }
-    if let Err(e) = cache.save(&new_state) {
+    if let Err(e) = saved {
         warns.push(Diagnostic::warning(
             cache.dir(),
             format!("could not save the build cache ({e}); the next build runs cold"),
