@@ -122,6 +122,28 @@ fn a_ci_rebuild_without_the_previous_output_comes_from_the_cache() {
 }
 
 #[test]
+fn a_build_that_changes_nothing_still_refuses_files_put_in_the_live_folder() {
+    let s = site();
+    s.build(&[]).assert_ok();
+    let run = s.build(&[]);
+    run.assert_ok();
+    assert!(run.stdout().contains("nothing changed"), "{}", run.stdout());
+    // A file dropped deep in the live site, by hand or by another tool.
+    let dropped = s.root.join("public/politics/2023/stray.html");
+    fs::write(&dropped, "not nuri's").unwrap();
+    s.build(&[])
+        .assert_fails_with("files nuri did not write (politics/2023/stray.html)");
+    assert_eq!(fs::read_to_string(&dropped).unwrap(), "not nuri's");
+    fs::remove_file(&dropped).unwrap();
+    let run = s.build(&[]);
+    run.assert_ok();
+    // The folder's time changed when the file came and went: the build walked it, found
+    // nuri's files only, and published nothing new.
+    assert!(run.stdout().contains("nothing changed"), "{}", run.stdout());
+    assert_eq!(s.snapshot(), cold(&s));
+}
+
+#[test]
 fn a_damaged_or_foreign_cache_is_ignored_with_a_notice() {
     let s = site();
     s.build(&[]).assert_ok();

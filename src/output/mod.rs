@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 pub use lock::OutputLock;
 pub use manifest::{MANIFEST, Manifest};
 pub use staging::{Committed, Staging};
-pub use target::{Guard, normalize, resolve};
+pub use target::{Guard, check_contents, normalize, resolve};
 
 /// Marks a folder as nuri's output; its presence allows nuri to replace the folder.
 pub const MARKER: &str = ".nuri-output";

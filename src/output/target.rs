@@ -142,25 +142,11 @@ fn only_nuris_files(out: &Path) -> Result<(), OutputError> {
     let Some(manifest) = Manifest::read(out) else {
         return Ok(());
     };
-    let mut foreign = Vec::new();
-    for entry in walkdir::WalkDir::new(out).min_depth(1) {
-        let entry = entry.map_err(|e| OutputError::Io {
-            path: out.to_path_buf(),
-            source: e.into(),
-        })?;
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(out)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace(std::path::MAIN_SEPARATOR, "/");
-        if !manifest.contains(&rel) && !super::is_bookkeeping(&rel) {
-            foreign.push(rel);
-        }
-    }
+    let mut foreign: Vec<String> = files_in(out)
+        .map_err(io_err(out))?
+        .into_iter()
+        .filter(|rel| !manifest.contains(rel) && !super::is_bookkeeping(rel))
+        .collect();
     if foreign.is_empty() {
         return Ok(());
     }
@@ -178,4 +164,35 @@ fn only_nuris_files(out: &Path) -> Result<(), OutputError> {
             shown.join(", ")
         ),
     )
+}
+
+/// Every file under `dir` (not folders), as paths relative to it with `/`: the top-level
+/// folders are walked in parallel, each one straight down.
+fn files_in(dir: &Path) -> std::io::Result<Vec<String>> {
+    use rayon::prelude::*;
+    let entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    let found: Vec<Vec<String>> = entries
+        .into_par_iter()
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !e.file_type()?.is_dir() {
+                return Ok(vec![name]);
+            }
+            let top = e.path();
+            let mut files = Vec::new();
+            for entry in walkdir::WalkDir::new(&top).min_depth(1) {
+                let entry = entry.map_err(std::io::Error::other)?;
+                if !entry.file_type().is_dir() {
+                    let rel = entry.path().strip_prefix(&top).unwrap_or(entry.path());
+                    let rel = rel.to_string_lossy();
+                    files.push(format!(
+                        "{name}/{}",
+                        rel.replace(std::path::MAIN_SEPARATOR, "/")
+                    ));
+                }
+            }
+            Ok(files)
+        })
+        .collect::<std::io::Result<_>>()?;
+    Ok(found.into_iter().flatten().collect())
 }

@@ -102,19 +102,13 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
         .clone()
         .unwrap_or_else(|| config.paths.root.join(cache::DEFAULT_DIR));
     let cache = Cache::new(cache_dir, cache_key(&config));
-    let (state, notice) = cache.load();
+    let (mut state, notice) = cache.load();
     phases.mark("cache");
     let mut engine = Engine::open(request, &state.records)?;
     phases.mark("read");
-    let snap = engine.snapshot().map_err(Error::Template)?;
-    if snap.problems.has_errors() {
-        return Err(Error::Content(snap.problems.clone()));
-    }
-    phases.mark("model");
-    let input = inputs(&snap, &engine);
-    phases.mark("inputs");
-    let output_dir = crate::output::resolve(&snap.config.paths.output)?;
-    let paths = &snap.config.paths;
+    let input = engine.inputs();
+    let paths = &config.paths;
+    let output_dir = crate::output::resolve(&paths.output)?;
     let sources = [
         paths.content.clone(),
         paths.static_dir.clone(),
@@ -132,8 +126,9 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
             paths.output.display()
         )
     };
-    // The same sources as the last build, whose files the cache still has: its site again.
-    if input == state.input
+    // The same sources as the last build, whose files the cache still has: its site again,
+    // without building a model.
+    if input == Some(state.input)
         && !state.outputs.is_empty()
         && state
             .outputs
@@ -142,22 +137,32 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
     {
         phases.mark("sound");
         let _lock = Staging::tidy(&paths.output, &guard, waiting)?;
-        phases.mark("tidy");
+        // Files someone put in the live folder are refused here too, as by any build. A
+        // file added anywhere changes its folder's time: with every folder's time as the
+        // last build left it, there is none, and the folder need not be walked.
+        if !same_folders(&output_dir, &state.folders) {
+            crate::output::check_contents(&output_dir)?;
+        }
         let unchanged = live_is(&output_dir, &state, &cache);
         phases.mark("live");
         drop(_lock);
-        let mut warns = report_warnings(&snap, &output_dir, &state.outputs);
+        let mut warns = Diagnostics(state.warnings.clone());
+        warns.extend(host_warnings(&output_dir, &state.outputs));
         if !unchanged {
             let staging = Staging::begin(&paths.output, &guard, waiting)?;
             republish(&staging, &cache, &state)?;
-            if let Some(why) = staging.commit()?.leftover {
+            let (committed, _) = staging.commit_while(|| {
+                state.folders = folder_times(&output_dir, &state.outputs);
+                cache.save(&state)
+            })?;
+            if let Some(why) = committed.leftover {
                 warns.push(Diagnostic::warning(&output_dir, why));
             }
         }
-        write_changes(plan, &state.outputs, &state.outputs, &snap)?;
+        write_changes(plan, &state.outputs, &state.outputs, &config)?;
         return Ok(Report {
             output: output_dir,
-            articles: snap.site.entries.len(),
+            articles: state.articles,
             files: state.outputs.len(),
             rendered: 0,
             bytes: state.outputs.values().map(|o| o.len).sum(),
@@ -167,6 +172,12 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
             elapsed: started.elapsed(),
         });
     }
+    let snap = engine.snapshot().map_err(Error::Template)?;
+    if snap.problems.has_errors() {
+        return Err(Error::Content(snap.problems.clone()));
+    }
+    let input = input.unwrap_or_default();
+    phases.mark("model");
     seed_related(&snap, &state);
     snap.site.related.fill();
     phases.mark("related");
@@ -178,7 +189,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
     if work.unchanged(&snap, &cache, &state) {
         let _lock = Staging::tidy(&paths.output, &guard, waiting)?;
         if live_is(&output_dir, &state, &cache) {
-            write_changes(plan, &state.outputs, &state.outputs, &snap)?;
+            write_changes(plan, &state.outputs, &state.outputs, &snap.config)?;
             let warnings = report_warnings(&snap, &output_dir, &state.outputs);
             return Ok(Report {
                 output: output_dir,
@@ -285,11 +296,18 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
             })
             .collect(),
         related: related_state(&snap),
+        articles: snap.site.entries.len(),
+        warnings: warnings(&snap).0,
+        folders: Vec::new(),
     };
     // The cache is saved while the previous site is removed.
-    let (committed, saved) = staging.commit_while(|| cache.save(&new_state))?;
+    let mut new_state = new_state;
+    let (committed, saved) = staging.commit_while(|| {
+        new_state.folders = folder_times(&output_dir, &new_state.outputs);
+        cache.save(&new_state)
+    })?;
     phases.mark("swap");
-    write_changes(plan, &state.outputs, &new_state.outputs, &snap)?;
+    write_changes(plan, &state.outputs, &new_state.outputs, &snap.config)?;
     let mut warns = report_warnings(&snap, &output_dir, &new_state.outputs);
     if let Some(why) = committed.leftover {
         warns.push(Diagnostic::warning(&output_dir, why));
@@ -313,32 +331,6 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
         notice,
         elapsed: started.elapsed(),
     })
-}
-
-/// A hash of everything a build is made from: the content (each file's bytes), templates,
-/// config and options, static files (their stamps), and what the clock decides (which
-/// articles are published, which are in the news sitemap). Equal inputs, equal site.
-fn inputs(snap: &Snapshot, engine: &Engine) -> u64 {
-    use std::hash::Hasher;
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    h.write_u64(snap.global);
-    for (rel, f) in &engine.content.files {
-        h.write(rel.as_bytes());
-        h.write_u64(f.record.hash);
-        h.write_u64(f.record.stamp.len);
-    }
-    for (output, source) in &snap.statics {
-        h.write(output.as_bytes());
-        h.write_u64(static_fp(source));
-    }
-    for e in &snap.site.entries {
-        h.write(e.article.file.rel.as_bytes());
-    }
-    h.write_u8(0xff);
-    for &i in &snap.plan.news {
-        h.write_usize(i);
-    }
-    h.finish()
 }
 
 /// Publishes the last build's files again, from the cache (its sources did not change, but
@@ -365,6 +357,42 @@ fn republish(staging: &Staging, cache: &Cache, state: &State) -> Result<()> {
 
 /// Whether the live output folder holds exactly what the last build wrote: every file is
 /// the cache's sound object itself (a hard link), or has its bytes.
+/// The modification time of every folder of the live site (the site's own first).
+fn folder_times(output: &Path, outputs: &BTreeMap<String, Output>) -> Vec<(String, i128)> {
+    let mut folders: Vec<&str> = outputs
+        .keys()
+        .filter_map(|p| p.rfind('/').map(|i| &p[..i]))
+        .collect();
+    folders.dedup();
+    let mut all: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for f in folders {
+        let mut f = f;
+        while all.insert(f) {
+            match f.rfind('/') {
+                Some(i) => f = &f[..i],
+                None => break,
+            }
+        }
+    }
+    std::iter::once("")
+        .chain(all)
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|f| {
+            let t = super::stamp::Stamp::of(&output.join(f)).map_or(0, |s| s.mtime_ns);
+            (f.to_string(), t)
+        })
+        .collect()
+}
+
+/// Whether every folder of the live site has the time recorded.
+fn same_folders(output: &Path, recorded: &[(String, i128)]) -> bool {
+    !recorded.is_empty()
+        && recorded.par_iter().all(|(f, t)| {
+            super::stamp::Stamp::of(&output.join(f)).is_some_and(|s| s.mtime_ns == *t)
+        })
+}
+
 fn live_is(output: &Path, state: &State, cache: &Cache) -> bool {
     let Some(manifest) = crate::output::Manifest::read(output) else {
         return false;
@@ -520,7 +548,7 @@ impl<'s> Work<'s> {
     }
 }
 
-fn static_fp(source: &Path) -> u64 {
+pub(super) fn static_fp(source: &Path) -> u64 {
     use std::hash::Hasher;
     let stamp = super::stamp::Stamp::of(source).unwrap_or_default();
     let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -966,15 +994,21 @@ fn report_warnings(
     outputs: &BTreeMap<String, Output>,
 ) -> Diagnostics {
     let mut out = warnings(snap);
+    out.extend(host_warnings(output, outputs));
+    out
+}
+
+/// The hosts whose limits the published site is past.
+fn host_warnings(output: &Path, outputs: &BTreeMap<String, Output>) -> Vec<Diagnostic> {
     let published = super::hosts::Published {
         files: outputs.len() as u64,
         bytes: outputs.values().map(|o| o.len).sum(),
         largest: outputs.values().map(|o| o.len).max().unwrap_or(0),
     };
-    for line in super::hosts::warnings(published) {
-        out.push(Diagnostic::warning(output, line));
-    }
-    out
+    super::hosts::warnings(published)
+        .into_iter()
+        .map(|line| Diagnostic::warning(output, line))
+        .collect()
 }
 
 fn collect(results: Vec<std::result::Result<(), Diagnostic>>) -> Result<()> {
@@ -1016,12 +1050,12 @@ fn write_changes(
     plan: &BuildPlan,
     before: &BTreeMap<String, Output>,
     after: &BTreeMap<String, Output>,
-    snap: &Snapshot,
+    config: &crate::config::Config,
 ) -> Result<()> {
     let Some(file) = &plan.changes else {
         return Ok(());
     };
-    let urls = crate::model::Urls(&snap.config);
+    let urls = crate::model::Urls(config);
     let url = |output: &str| {
         let path = output.strip_suffix("index.html").unwrap_or(output);
         urls.permalink(&format!("/{path}"))

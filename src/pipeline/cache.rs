@@ -28,7 +28,7 @@ use crate::formats::search::Block;
 
 const MAGIC: &[u8; 8] = b"NURICCH\0";
 /// Bump when the state's layout changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 4;
 
 /// The default cache folder, inside the site.
 pub const DEFAULT_DIR: &str = ".nuri-cache";
@@ -66,6 +66,12 @@ pub struct State {
     pub search: Vec<SearchBlock>,
     /// Related lists by article, with what decided them.
     pub related: HashMap<String, RelatedRecord>,
+    /// What the last build reported: its articles, and its content's warnings (the same
+    /// inputs give the same ones).
+    pub articles: usize,
+    pub warnings: Vec<crate::error::Diagnostic>,
+    /// Every folder of the live site with its modification time, as the build left it.
+    pub folders: Vec<(String, i128)>,
 }
 
 /// An article's related list and what it was computed from: its tags and its date (its
@@ -81,8 +87,9 @@ pub struct RelatedRecord {
 pub struct Cache {
     dir: PathBuf,
     key: u64,
-    /// Objects already checked in this build: their modification time when sound.
-    checked: std::sync::Mutex<HashMap<u128, Option<i128>>>,
+    /// Objects already checked in this build: their modification time and identity when
+    /// sound.
+    checked: std::sync::Mutex<HashMap<u128, Option<Identity>>>,
     /// Set once the objects' folders exist.
     dirs: std::sync::OnceLock<()>,
 }
@@ -195,6 +202,11 @@ impl Cache {
     /// length and time are as recorded, or else its bytes hash to its name. Returns its
     /// modification time (to record), or `None` when it cannot be used.
     pub fn sound(&self, out: &Output) -> Option<i128> {
+        self.identity(out).map(|id| id.mtime_ns)
+    }
+
+    /// [`Cache::sound`], with the object's file identity.
+    fn identity(&self, out: &Output) -> Option<Identity> {
         if let Some(known) = self
             .checked
             .lock()
@@ -206,11 +218,11 @@ impl Cache {
         let path = self.object_path(out.hash);
         let found = match fs::symlink_metadata(&path) {
             Ok(m) if m.is_file() && m.len() == out.len => {
-                let mtime = super::stamp::Stamp::from_meta(&m).mtime_ns;
+                let id = Identity::of(&m);
                 // Not as it was written (copied, restored, touched): trust its bytes only.
-                let same = mtime == out.mtime_ns
+                let same = id.mtime_ns == out.mtime_ns
                     || fs::read(&path).is_ok_and(|b| xxhash_rust::xxh3::xxh3_128(&b) == out.hash);
-                same.then_some(mtime)
+                same.then_some(id)
             }
             _ => None,
         };
@@ -229,15 +241,10 @@ impl Cache {
         if !m.is_file() || m.len() != out.len {
             return false;
         }
-        #[cfg(unix)]
+        if let Some(id) = self.identity(out)
+            && id.same_file(&m)
         {
-            use std::os::unix::fs::MetadataExt;
-            if fs::metadata(self.object_path(out.hash))
-                .is_ok_and(|o| o.ino() == m.ino() && o.dev() == m.dev())
-                && self.sound(out).is_some()
-            {
-                return true;
-            }
+            return true;
         }
         fs::read(file).is_ok_and(|b| xxhash_rust::xxh3::xxh3_128(&b) == out.hash)
     }
@@ -248,8 +255,8 @@ impl Cache {
         let path = self.object_path(hash);
         // An object this build found sound stays; any other file under its name (changed
         // by hand through a linked page, left half-written) is replaced.
-        if let Some(Some(mtime)) = self.checked.lock().ok().and_then(|c| c.get(&hash).copied()) {
-            return Ok(mtime);
+        if let Some(Some(id)) = self.checked.lock().ok().and_then(|c| c.get(&hash).copied()) {
+            return Ok(id.mtime_ns);
         }
         self.make_dirs()?;
         // Most objects are new: one link. A name taken already is replaced through a
@@ -262,11 +269,11 @@ impl Cache {
             }
             fs::rename(&tmp, &path)?;
         }
-        let mtime = super::stamp::Stamp::of(&path).unwrap_or_default().mtime_ns;
+        let id = Identity::of(&fs::symlink_metadata(&path)?);
         if let Ok(mut c) = self.checked.lock() {
-            c.insert(hash, Some(mtime));
+            c.insert(hash, Some(id));
         }
-        Ok(mtime)
+        Ok(id.mtime_ns)
     }
 
     /// Makes the 256 folders of the objects (once).
@@ -334,6 +341,40 @@ impl Cache {
                     let _ = fs::remove_file(f.path());
                 }
             }
+        }
+    }
+}
+
+/// An object's modification time and which file it is (a page linked from it is the same
+/// file).
+#[derive(Debug, Clone, Copy)]
+struct Identity {
+    mtime_ns: i128,
+    #[cfg(unix)]
+    dev_ino: (u64, u64),
+}
+
+impl Identity {
+    fn of(m: &fs::Metadata) -> Identity {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Identity {
+            mtime_ns: super::stamp::Stamp::from_meta(m).mtime_ns,
+            #[cfg(unix)]
+            dev_ino: (m.dev(), m.ino()),
+        }
+    }
+
+    fn same_file(&self, m: &fs::Metadata) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            self.dev_ino == (m.dev(), m.ino())
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = m;
+            false
         }
     }
 }

@@ -143,6 +143,66 @@ impl Engine {
         Ok(snap)
     }
 
+    /// A hash of everything a build is made from, known before any model is built: the
+    /// content (each file's bytes, or an asset's stamp), templates, config and options,
+    /// static files (their stamps), and what the clock decides (which articles are
+    /// published, which are recent enough for the news sitemap). Equal inputs, equal site.
+    /// `None` while the templates do not load or the sources have errors.
+    pub fn inputs(&self) -> Option<u64> {
+        use std::hash::Hasher;
+        let templates = self.templates.as_ref().ok()?;
+        // A site with errors builds nothing: the build must find and report them.
+        if self.content.walk_problems.has_errors()
+            || self.static_problems.has_errors()
+            || self
+                .content
+                .files
+                .values()
+                .any(|f| f.problems.iter().any(Diagnostic::is_error))
+        {
+            return None;
+        }
+        let options = &self.request.options;
+        let now = options.now;
+        let news_since = now
+            .checked_sub(jiff::SignedDuration::from_hours(
+                self.config.sitemap.news_hours,
+            ))
+            .unwrap_or(jiff::Timestamp::MIN);
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.write_u64(templates.hash);
+        h.write_u64(self.config_hash);
+        h.write_u8(options.drafts as u8);
+        h.write_u8(options.future as u8);
+        h.write_u8(options.expired as u8);
+        for (rel, f) in &self.content.files {
+            h.write(rel.as_bytes());
+            h.write_u8(0xff);
+            h.write_u64(f.record.hash);
+            h.write_u64(f.record.stamp.len);
+            if f.record.hash == 0 {
+                // Not read (an asset): its stamp stands for its bytes.
+                h.write_i128(f.record.stamp.mtime_ns);
+                h.write_u64(f.record.stamp.ino);
+            }
+            if let Some(crate::content::Parsed::Article(a)) = &f.record.parsed {
+                let t = a.publish_time();
+                h.write_u8(match options.exclusion(a) {
+                    None => 0,
+                    Some(e) => 1 + e as u8,
+                });
+                h.write_u8((t > news_since && t <= now) as u8);
+            }
+        }
+        h.write_u8(0xff);
+        for (output, source) in &self.statics {
+            h.write(output.as_bytes());
+            h.write_u8(0xff);
+            h.write_u64(super::build::static_fp(source));
+        }
+        Some(h.finish())
+    }
+
     /// Whether the content folder has files whose parse is kept for the next build.
     pub fn known(&self) -> Known {
         self.content.known()
