@@ -18,7 +18,6 @@
 //! block's documents.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 use ahash::{AHashMap, AHashSet};
 use base64::Engine;
@@ -424,6 +423,22 @@ impl Block {
     }
 }
 
+/// Appends `n` in decimal (the formatting machinery costs more than the index's
+/// millions of small numbers are worth).
+fn push_number(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
+}
+
 /// A posting list as JSON: gaps, or a base64 bitmap when that is shorter.
 fn encode(out: &mut String, docs: &[u32], total: usize) {
     let mut gaps = String::with_capacity(docs.len() * 3 + 2);
@@ -433,7 +448,7 @@ fn encode(out: &mut String, docs: &[u32], total: usize) {
         if n > 0 {
             gaps.push(',');
         }
-        let _ = write!(gaps, "{}", d - prev);
+        push_number(&mut gaps, d - prev);
         prev = d;
     }
     gaps.push(']');
@@ -570,6 +585,15 @@ mod tests {
             terms(&text, &mut cjk, &mut words);
             let words: Vec<String> = words.into_iter().map(|w| w.into_owned()).collect();
             proptest::prop_assert_eq!((cjk, words), reference(&text));
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in [0, 7, 10, 99, 1234, u32::MAX] {
+            let mut s = String::from("x");
+            push_number(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
         }
     }
 

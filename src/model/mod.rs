@@ -12,7 +12,9 @@ pub mod related;
 pub mod schedule;
 pub mod taxonomy;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use ahash::AHashMap as HashMap;
 use std::sync::Arc;
 
 use crate::config::Config;

@@ -3,7 +3,9 @@
 //! A term's identity is its URL slug made from the case-folded NFC name, so `AI`, `ai` and an
 //! NFD-typed `ai` are one term at one URL. The name shown is the spelling most articles use.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use ahash::AHashMap as HashMap;
 
 use crate::config::{Config, TaxonomyConfig, TermOrder};
 use crate::text::slug::term_key;

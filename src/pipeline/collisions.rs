@@ -3,7 +3,7 @@
 //! ignore case). A site's own static file may replace a small generated one (robots.txt,
 //! `_redirects`), which is then dropped from the plan.
 
-use std::collections::HashMap;
+use ahash::AHashMap as HashMap;
 use std::path::PathBuf;
 
 use super::snapshot::Snapshot;

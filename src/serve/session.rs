@@ -59,18 +59,26 @@ impl SearchIndex {
                 let in_place = old.is_some_and(|(m, _)| {
                     m.len() <= members.len() && m.iter().zip(&members).all(|(a, b)| a.0 == b.0)
                 });
-                let (mut block, stale): (Block, Vec<usize>) = match old {
-                    Some((m, block)) if in_place => (
-                        block.clone(),
-                        (0..members.len())
+                let (mut block, stale, mut touched): (Block, Vec<usize>, _) = match old {
+                    Some((m, _)) if in_place => {
+                        let stale = (0..members.len())
                             .filter(|&k| m.get(k) != Some(&members[k]))
-                            .collect(),
-                    ),
-                    _ => (Block::new(docs), (0..members.len()).collect()),
+                            .collect();
+                        (
+                            std::mem::take(&mut self.blocks[b].1),
+                            stale,
+                            Some(search::Touched::default()),
+                        )
+                    }
+                    _ => (Block::new(docs), (0..members.len()).collect(), None),
                 };
+                let old_shards = touched.as_ref().map(|_| block.shards());
                 block.docs = docs;
                 for &k in &stale {
-                    block.remove(k as u32);
+                    let gone = block.remove(k as u32);
+                    if let Some(t) = touched.as_mut() {
+                        t.extend(gone);
+                    }
                 }
                 let parts: Vec<Block> = stale
                     .par_chunks(256)
@@ -94,11 +102,23 @@ impl SearchIndex {
                         part
                     })
                     .collect();
+                if let Some(t) = touched.as_mut() {
+                    for part in &parts {
+                        t.extend(part.terms());
+                    }
+                }
                 let block = block.absorb(parts);
+                // With the same shards, only the files holding a changed term are made again.
+                let only = touched
+                    .filter(|_| old_shards == Some(block.shards()))
+                    .map(|t| block.touched_files(b, &t));
                 let prefix = format!("search/{b}/");
-                self.files.retain(|k, _| !k.starts_with(&prefix));
+                match &only {
+                    Some(only) => self.files.retain(|k, _| !only.contains(k.as_str())),
+                    None => self.files.retain(|k, _| !k.starts_with(&prefix)),
+                }
                 let files = std::sync::Mutex::new(Vec::new());
-                let _ = block.each_file(b, None, &|path, bytes| {
+                let _ = block.each_file(b, only.as_ref(), &|path, bytes| {
                     files
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
