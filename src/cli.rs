@@ -24,6 +24,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Check the whole site (content, links, templates) without writing anything.
     Check(CheckArgs),
+    /// Tell search engines (IndexNow) which pages the last build added, changed or removed.
+    Ping(PingArgs),
     /// Create a new site in DIR with the default theme and one example article.
     Init {
         /// Folder for the new site (created if missing; must be empty).
@@ -79,8 +81,26 @@ impl IncludeArgs {
             future: self.future,
             expired: self.expired,
             now,
+            preview: false,
         }
     }
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct PingArgs {
+    /// Read the changes from FILE (written by `nuri build --changes FILE`) instead of the
+    /// build cache.
+    #[arg(long, value_name = "FILE")]
+    pub changes: Option<PathBuf>,
+    /// The build cache the last build used (default: .nuri-cache in the site).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Print the requests instead of sending them.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Milliseconds before the first retry (doubled for each next one).
+    #[arg(long, default_value_t = 2000, hide = true)]
+    pub pause_ms: u64,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -115,6 +135,11 @@ pub struct BuildArgs {
     /// Rebuild whenever a source file changes (no server; see `nuri serve`).
     #[arg(long)]
     pub watch: bool,
+    /// A preview for editors: drafts and scheduled stories included, `noindex, nofollow`
+    /// everywhere, no feeds, sitemaps, search index or ping; written to preview/ (and its
+    /// own cache) unless --output says otherwise.
+    #[arg(long)]
+    pub preview: bool,
     /// Keep the build cache here (default: .nuri-cache in the site).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,

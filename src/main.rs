@@ -43,6 +43,7 @@ fn run(cli: Cli) -> Result<()> {
             options: args.include.options(jiff::Timestamp::now()),
             cache_dir: args.cache_dir.clone(),
         }),
+        Command::Ping(args) => ping(&cli.root, &args),
         Command::Init { dir } => {
             let dir = if dir.is_absolute() {
                 dir
@@ -80,7 +81,13 @@ pub fn build_options(args: &BuildArgs) -> Result<BuildOptions> {
             )
         })?,
     };
-    Ok(args.include.options(now))
+    let mut options = args.include.options(now);
+    if args.preview {
+        options.preview = true;
+        options.drafts = true;
+        options.future = true;
+    }
+    Ok(options)
 }
 
 fn check(root: &std::path::Path, args: &cli::CheckArgs) -> Result<()> {
@@ -103,14 +110,26 @@ fn check(root: &std::path::Path, args: &cli::CheckArgs) -> Result<()> {
 }
 
 fn build(root: &std::path::Path, args: &BuildArgs) -> Result<()> {
+    // A preview never goes where the production site goes, nor shares its cache.
+    let (output, cache_dir) = if args.preview {
+        (
+            Some(args.output.clone().unwrap_or_else(|| root.join("preview"))),
+            Some(args.cache_dir.clone().unwrap_or_else(|| {
+                root.join(nuri::pipeline::cache::DEFAULT_DIR)
+                    .join("preview")
+            })),
+        )
+    } else {
+        (args.output.clone(), args.cache_dir.clone())
+    };
     let plan = nuri::BuildPlan {
         request: nuri::BuildRequest {
             root: root.to_path_buf(),
-            output: args.output.clone(),
+            output,
             base_url: args.base_url.clone(),
             options: build_options(args)?,
         },
-        cache_dir: args.cache_dir.clone(),
+        cache_dir,
         changes: args.changes.clone(),
     };
     if args.watch {
@@ -121,6 +140,62 @@ fn build(root: &std::path::Path, args: &BuildArgs) -> Result<()> {
     }
     let report = nuri::build(&plan)?;
     print_report(&report);
+    Ok(())
+}
+
+fn ping(root: &std::path::Path, args: &cli::PingArgs) -> Result<()> {
+    let config = nuri::config::Config::load(root)?;
+    let Some(ix) = config.indexnow.clone() else {
+        return Err(Error::usage(
+            &config.paths.config_file,
+            "indexnow_key is not set: add indexnow_key = \"…\" (8 to 128 letters, digits and hyphens) and build, so the key file is published",
+        ));
+    };
+    let changes =
+        nuri::ping::read_changes(&config, args.changes.as_deref(), args.cache_dir.as_deref())?;
+    let urls = nuri::ping::page_urls(&changes)?;
+    if urls.is_empty() {
+        println!("nothing to tell: the last build added, changed or removed no page");
+        return Ok(());
+    }
+    let submission = nuri::ping::Submission::new(&config, &ix, urls);
+    if args.dry_run {
+        for endpoint in &ix.endpoints {
+            for (n, body) in submission.bodies() {
+                println!(
+                    "POST {endpoint} ({n} URLs)\nContent-Type: application/json; charset=utf-8\n\n{body}\n"
+                );
+            }
+        }
+        return Ok(());
+    }
+    let answers = nuri::ping::send(
+        &submission,
+        &ix.endpoints,
+        std::time::Duration::from_millis(args.pause_ms),
+    );
+    let mut failed = 0;
+    for a in &answers {
+        let status = a.status.map_or("-".to_string(), |s| s.to_string());
+        let tries = if a.tries > 1 {
+            format!(" after {} tries", a.tries)
+        } else {
+            String::new()
+        };
+        println!(
+            "{}: {status} {} ({} URLs){tries}",
+            a.endpoint, a.message, a.urls
+        );
+        if !a.ok() {
+            failed += 1;
+        }
+    }
+    if failed > 0 {
+        return Err(Error::usage(
+            std::path::Path::new("ping"),
+            format!("{failed} of {} requests were not accepted", answers.len()),
+        ));
+    }
     Ok(())
 }
 

@@ -109,7 +109,17 @@ fn base_url_flag_overrides_config() {
         page.contains("href=\"https://me.github.io/nuri/\""),
         "{page}"
     );
-    assert!(page.contains("href=\"/nuri/css/nuri.css\""));
+    // The stylesheet by its fingerprinted name, below the base path; the file is there.
+    let at = page
+        .find("href=\"/nuri/css/nuri.")
+        .expect("stylesheet link")
+        + "href=\"/nuri/".len();
+    let name = &page[at..at + page[at..].find('"').unwrap()];
+    assert!(
+        name.ends_with(".css") && name.len() == "css/nuri.12345678.css".len(),
+        "{name}"
+    );
+    assert_eq!(site.read(name), site.read("css/nuri.css"));
 }
 
 #[test]

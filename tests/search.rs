@@ -155,7 +155,17 @@ fn the_index_is_sharded_and_the_page_exists() {
     let page = site.read("search/index.html");
     assert!(page.contains("data-nuri-search"));
     assert!(page.contains("<meta name=\"robots\" content=\"noindex, follow\">"));
-    assert!(page.contains("/js/search.js"));
+    // The script is linked under its fingerprinted name, which is published too.
+    let at = page
+        .find("src=\"/js/search.")
+        .expect("search script linked")
+        + "src=\"/".len();
+    let script = &page[at..at + page[at..].find('"').unwrap()];
+    assert!(
+        script.ends_with(".js") && script != "js/search.js",
+        "{script}"
+    );
+    assert!(site.exists(script), "{script}");
     assert!(site.exists("js/search.js"));
     // Search result pages are not for search engines.
     assert!(!site.read("sitemap.xml").contains("/search/"));

@@ -103,17 +103,37 @@ pub struct Config {
     pub related: usize,
     pub authors: BTreeMap<String, RawAuthor>,
     pub logo: Option<String>,
+    /// For articles without a lead photo (site path or absolute URL).
+    pub default_image: Option<String>,
+    /// Set when `indexnow_key` is.
+    pub indexnow: Option<IndexNow>,
     pub feeds: FeedConfig,
     pub sitemap: SitemapConfig,
     pub seo: SeoConfig,
     pub search: SearchConfig,
     pub limits: Limits,
+    pub headers: HeadersConfig,
     /// Old site path → target (a site path, an absolute URL or `@/article.md`).
     pub redirects: Vec<(String, String)>,
     pub gone: Vec<String>,
     pub extra: serde_json::Value,
     pub paths: SitePaths,
 }
+
+/// IndexNow (<https://www.indexnow.org/>): the key, published as `/<key>.txt`, and the
+/// endpoints `nuri ping` submits to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexNow {
+    pub key: String,
+    pub endpoints: Vec<String>,
+}
+
+/// Where `nuri ping` sends by default: the shared IndexNow endpoint (which passes URLs on to
+/// every engine that takes part) and Naver's, so its answer is seen too.
+pub const INDEXNOW_ENDPOINTS: [&str; 2] = [
+    "https://api.indexnow.org/indexnow",
+    "https://searchadvisor.naver.com/indexnow",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FeedFormat {
@@ -171,6 +191,13 @@ pub struct SeoConfig {
     pub naver_site_verification: String,
     pub twitter_site: String,
     pub corrections_policy: String,
+}
+
+/// `[headers]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeadersConfig {
+    pub content_security_policy: String,
+    pub html_max_age: u64,
 }
 
 /// Bounds on what one article may hold (`[limits]`).

@@ -51,6 +51,15 @@ pub struct RawConfig {
     /// Publisher logo for JSON-LD (a path under static/ or an absolute URL).
     #[serde(default)]
     pub logo: Option<String>,
+    /// The image of articles without a lead photo, for sharing and JSON-LD (a path under
+    /// static/ or an absolute URL).
+    #[serde(default)]
+    pub default_image: Option<String>,
+    /// IndexNow: the site's key (its key file is published) and where `nuri ping` sends.
+    #[serde(default)]
+    pub indexnow_key: Option<Spanned<String>>,
+    #[serde(default)]
+    pub indexnow_endpoints: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     pub feeds: RawFeeds,
     #[serde(default)]
@@ -68,7 +77,40 @@ pub struct RawConfig {
     #[serde(default)]
     pub limits: RawLimits,
     #[serde(default)]
+    pub headers: RawHeaders,
+    #[serde(default)]
     pub extra: toml::Table,
+}
+
+/// `[headers]`: what `_headers` (and `nuri serve`) send.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHeaders {
+    /// `Content-Security-Policy`; empty to send none.
+    #[serde(default = "default_csp")]
+    pub content_security_policy: String,
+    /// Seconds browsers and CDNs may keep a page.
+    #[serde(default = "default_html_max_age")]
+    pub html_max_age: u64,
+}
+
+impl Default for RawHeaders {
+    fn default() -> Self {
+        RawHeaders {
+            content_security_policy: default_csp(),
+            html_max_age: default_html_max_age(),
+        }
+    }
+}
+
+/// The site's own scripts, styles, images and fonts only (inline styles allowed: Markdown
+/// tables align cells with `style`); no plugins, no framing by other sites.
+fn default_csp() -> String {
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'".into()
+}
+
+fn default_html_max_age() -> u64 {
+    300
 }
 
 /// `[limits]`: bounds that keep one careless or hostile article from filling the disk.

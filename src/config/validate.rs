@@ -209,6 +209,55 @@ impl Checker<'_> {
         }
     }
 
+    /// The IndexNow key (8 to 128 letters, digits and hyphens, as the protocol asks) and
+    /// endpoints (https URLs); none without a key.
+    fn indexnow(
+        &mut self,
+        key: Option<&Spanned<String>>,
+        endpoints: Option<&[Spanned<String>]>,
+    ) -> Option<IndexNow> {
+        let Some(key) = key else {
+            if let Some(first) = endpoints.and_then(<[_]>::first) {
+                self.at(
+                    first.span(),
+                    "indexnow_endpoints is set but indexnow_key is not",
+                )
+                .hint =
+                    Some("add indexnow_key = \"…\" (8 to 128 letters, digits and hyphens)".into());
+            }
+            return None;
+        };
+        let k = key.get_ref();
+        if !(8..=128).contains(&k.len())
+            || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            self.at(
+                key.span(),
+                "indexnow_key must be 8 to 128 characters: letters a-z, A-Z, digits and hyphens",
+            )
+            .hint = Some("make one with: openssl rand -hex 16".into());
+        }
+        let endpoints = match endpoints {
+            None => INDEXNOW_ENDPOINTS.iter().map(|e| e.to_string()).collect(),
+            Some(list) => {
+                for e in list {
+                    if !e.get_ref().starts_with("https://") && !e.get_ref().starts_with("http://") {
+                        self.at(
+                            e.span(),
+                            format!("\"{}\" is not an http(s) URL", e.get_ref()),
+                        )
+                        .hint = Some("e.g. \"https://api.indexnow.org/indexnow\"".into());
+                    }
+                }
+                list.iter().map(|e| e.get_ref().clone()).collect()
+            }
+        };
+        Some(IndexNow {
+            key: k.clone(),
+            endpoints,
+        })
+    }
+
     fn taxonomies(&mut self, raw: &BTreeMap<String, Spanned<RawTaxonomy>>) -> Vec<TaxonomyConfig> {
         let builtin = [("tags", "태그"), ("authors", "기자")];
         let mut names: Vec<&str> = builtin.iter().map(|(n, _)| *n).collect();
@@ -340,6 +389,7 @@ pub fn parse(root: &Path, text: &str) -> Result<Config> {
         c.at(raw.output_dir.span(), "output_dir may not be empty");
     }
     let limits = c.limits(&raw.limits);
+    let indexnow = c.indexnow(raw.indexnow_key.as_ref(), raw.indexnow_endpoints.as_deref());
     if c.diags.has_errors() {
         return Err(Error::Config(c.diags));
     }
@@ -379,6 +429,8 @@ pub fn parse(root: &Path, text: &str) -> Result<Config> {
         related: raw.related,
         authors: raw.authors.into_iter().map(|(k, v)| (nfc(&k), v)).collect(),
         logo: raw.logo,
+        default_image: raw.default_image,
+        indexnow,
         feeds,
         sitemap: SitemapConfig {
             max_urls,
@@ -399,6 +451,13 @@ pub fn parse(root: &Path, text: &str) -> Result<Config> {
             text_chars: raw.search.text_chars,
         },
         limits,
+        headers: HeadersConfig {
+            content_security_policy: raw
+                .headers
+                .content_security_policy
+                .replace(['\n', '\r'], " "),
+            html_max_age: raw.headers.html_max_age,
+        },
         redirects,
         gone,
         extra: toml_to_json(toml::Value::Table(raw.extra)),

@@ -153,6 +153,23 @@ pub fn script_json(value: &serde_json::Value) -> String {
     out
 }
 
+/// An image configured by path under static/ or as an absolute URL, as an absolute URL.
+fn absolute(c: &Config, image: &str) -> String {
+    if image.starts_with("http://") || image.starts_with("https://") {
+        image.to_string()
+    } else {
+        Urls(c).permalink(image)
+    }
+}
+
+/// The site's image for pages without their own: `default_image`, else the logo.
+pub fn fallback_image(c: &Config) -> Option<String> {
+    c.default_image
+        .as_deref()
+        .or(c.logo.as_deref())
+        .map(|i| absolute(c, i))
+}
+
 /// The newsroom as `NewsMediaOrganization` (with `@context` when it stands on its own).
 fn publisher(j: &mut Json, c: &Config, context: bool) {
     let urls = Urls(c);
@@ -164,11 +181,7 @@ fn publisher(j: &mut Json, c: &Config, context: bool) {
         .field("name", &c.title)
         .field("url", &urls.permalink("/"));
     if let Some(logo) = &c.logo {
-        let url = if logo.starts_with("http://") || logo.starts_with("https://") {
-            logo.clone()
-        } else {
-            urls.permalink(logo)
-        };
+        let url = absolute(c, logo);
         j.key("logo")
             .obj()
             .field("@type", "ImageObject")
@@ -229,6 +242,9 @@ pub fn article(c: &Config, site: &Site, images: &[Option<ImageInfo>], i: usize) 
             j.field("caption", caption);
         }
         j.end_obj().end_arr();
+    } else if let Some(url) = fallback_image(c) {
+        // Google wants an image on every article: the site's default, else its logo.
+        j.key("image").arr().str(&url).end_arr();
     }
     if let Some(s) = e.section {
         j.field("articleSection", &site.sections[s].title);

@@ -120,10 +120,10 @@ pub fn news<'a>(c: &'a Config, site: &'a Site, items: &[usize]) -> V<'a> {
 }
 
 /// The view of `robots.txt`: everything allowed, the sitemaps named, and the site's lines.
-pub fn robots(c: &Config) -> V<'_> {
+pub fn robots(c: &Config, news: bool) -> V<'_> {
     let urls = Urls(c);
     let mut sitemaps = vec![V::str(urls.permalink("/sitemap.xml"))];
-    if c.sitemap.news {
+    if news {
         sitemaps.push(V::str(urls.permalink("/sitemap-news.xml")));
     }
     vmap! {

@@ -13,6 +13,9 @@ pub struct BuildOptions {
     pub expired: bool,
     /// The build's clock.
     pub now: Timestamp,
+    /// A preview for editors (`nuri build --preview`): kept from search engines and feed
+    /// readers, written beside the production site.
+    pub preview: bool,
 }
 
 impl Default for BuildOptions {
@@ -22,6 +25,7 @@ impl Default for BuildOptions {
             future: false,
             expired: false,
             now: Timestamp::now(),
+            preview: false,
         }
     }
 }

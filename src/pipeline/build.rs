@@ -159,7 +159,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
                 warns.push(Diagnostic::warning(&output_dir, why));
             }
         }
-        write_changes(plan, &state.outputs, &state.outputs, &config)?;
+        write_changes(plan, &cache, &state.outputs, &state.outputs, &config)?;
         return Ok(Report {
             output: output_dir,
             articles: state.articles,
@@ -189,7 +189,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
     if work.unchanged(&snap, &cache, &state) {
         let _lock = Staging::tidy(&paths.output, &guard, waiting)?;
         if live_is(&output_dir, &state, &cache) {
-            write_changes(plan, &state.outputs, &state.outputs, &snap.config)?;
+            write_changes(plan, &cache, &state.outputs, &state.outputs, &snap.config)?;
             let warnings = report_warnings(&snap, &output_dir, &state.outputs);
             return Ok(Report {
                 output: output_dir,
@@ -307,7 +307,13 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
         cache.save(&new_state)
     })?;
     phases.mark("swap");
-    write_changes(plan, &state.outputs, &new_state.outputs, &snap.config)?;
+    write_changes(
+        plan,
+        &cache,
+        &state.outputs,
+        &new_state.outputs,
+        &snap.config,
+    )?;
     let mut warns = report_warnings(&snap, &output_dir, &new_state.outputs);
     if let Some(why) = committed.leftover {
         warns.push(Diagnostic::warning(&output_dir, why));
@@ -1048,13 +1054,11 @@ fn group(errors: Diagnostics) -> Diagnostics {
 /// build, as JSON.
 fn write_changes(
     plan: &BuildPlan,
+    cache: &Cache,
     before: &BTreeMap<String, Output>,
     after: &BTreeMap<String, Output>,
     config: &crate::config::Config,
 ) -> Result<()> {
-    let Some(file) = &plan.changes else {
-        return Ok(());
-    };
     let urls = crate::model::Urls(config);
     let url = |output: &str| {
         let path = output.strip_suffix("index.html").unwrap_or(output);
@@ -1074,7 +1078,23 @@ fn write_changes(
         .filter(|p| !after.contains_key(*p))
         .map(|p| url(p))
         .collect();
-    let json = serde_json::json!({ "added": added, "changed": changed, "removed": removed });
+    let json = serde_json::json!({
+        "added": added,
+        "changed": changed,
+        "removed": removed,
+        "base_url": config.base_url.full(),
+        "preview": plan.request.options.preview,
+    });
     let text = serde_json::to_string_pretty(&json).expect("JSON") + "\n";
-    std::fs::write(file, text).map_err(|e| Error::usage(file, format!("cannot write: {e}")))
+    // Kept in the cache too, for `nuri ping` (the last build's changes, even none).
+    let _ = std::fs::write(cache.dir().join(CHANGES_FILE), &text);
+    match &plan.changes {
+        Some(file) => {
+            std::fs::write(file, text).map_err(|e| Error::usage(file, format!("cannot write: {e}")))
+        }
+        None => Ok(()),
+    }
 }
+
+/// The last build's changes, in the cache folder (the format of `--changes`).
+pub const CHANGES_FILE: &str = "changes.json";

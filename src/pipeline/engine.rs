@@ -175,6 +175,7 @@ impl Engine {
         h.write_u8(options.drafts as u8);
         h.write_u8(options.future as u8);
         h.write_u8(options.expired as u8);
+        h.write_u8(options.preview as u8);
         for (rel, f) in &self.content.files {
             h.write(rel.as_bytes());
             h.write_u8(0xff);

@@ -18,6 +18,7 @@ use crate::markdown::{LinkResolver, Rendered};
 use crate::model::images::ImageInfo;
 use crate::model::{BuildOptions, Site};
 use crate::render::Templates;
+use crate::render::assets::Assets;
 use crate::render::pages::{Job, Plan};
 use crate::render::view::{BodyPart, Inputs, Shared, V};
 use crate::render::views::{self, Scope, SharedViews};
@@ -62,7 +63,11 @@ pub struct Parts<'a> {
 impl Snapshot {
     /// Builds the model and the plan of a version of the sources.
     pub fn new(p: Parts<'_>) -> Snapshot {
-        let c = p.config.clone();
+        let c = if p.options.preview {
+            Arc::new(preview_config(&p.config))
+        } else {
+            p.config.clone()
+        };
         let mut problems = p.content.problems();
         let library = p.content.library();
         let site = Site::build(&library, &c, p.options, &mut problems);
@@ -126,13 +131,35 @@ impl Snapshot {
             }
             h.finish()
         };
+        let cards = (0..site.entries.len()).map(|_| OnceLock::new()).collect();
+        // Bundle files go beside their article's page.
+        let mut statics = p.statics;
+        if p.options.preview {
+            // A preview's robots.txt turns every crawler away, whatever the site's says.
+            statics.remove("robots.txt");
+        }
+        statics.extend(site.assets.iter().map(|(i, a)| {
+            (
+                crate::model::images::asset_output(&site.entries[*i], &a.rel),
+                a.source.clone(),
+            )
+        }));
+        // CSS and JS are published under fingerprinted names too.
+        let (assets, asset_problems) = Assets::of(&statics);
+        problems.extend(asset_problems);
+        for (plain, name) in &assets.names {
+            if let Some(source) = statics.get(plain).cloned() {
+                statics.insert(name.clone(), source);
+            }
+        }
         // `site` is every template's, components' included: Tera's global context, in this
-        // snapshot's own copy of the templates.
+        // snapshot's own copy of the templates; `asset()` knows this version's file names.
         let mut templates = (*p.templates).clone();
         templates
             .tera
             .global_context()
             .insert_value("site", shared.site.value.clone());
+        assets.register(&mut templates.tera, crate::model::Urls(&c).url("/"));
         let global = {
             let mut h = Xxh3::new();
             h.write_u64(p.templates.hash);
@@ -141,17 +168,10 @@ impl Snapshot {
             h.write_u8(p.options.drafts as u8);
             h.write_u8(p.options.future as u8);
             h.write_u8(p.options.expired as u8);
+            h.write_u8(p.options.preview as u8);
+            h.write_u64(assets.hash);
             h.finish()
         };
-        let cards = (0..site.entries.len()).map(|_| OnceLock::new()).collect();
-        // Bundle files go beside their article's page.
-        let mut statics = p.statics;
-        statics.extend(site.assets.iter().map(|(i, a)| {
-            (
-                crate::model::images::asset_output(&site.entries[*i], &a.rel),
-                a.source.clone(),
-            )
-        }));
         let mut snap = Snapshot {
             config: c,
             templates: Arc::new(templates),
@@ -178,8 +198,9 @@ impl Snapshot {
             config_hash: p.config_hash,
         };
         let templates = snap.templates.clone();
-        let (plan, plan_problems) =
+        let (mut plan, plan_problems) =
             Plan::new(&snap.scope(), snap.options.now, &|t| templates.has(t));
+        plan.add_headers(&snap.config, snap.options.preview, &assets);
         snap.plan = plan;
         snap.problems.extend(plan_problems.0);
         let collisions = super::collisions::check(&snap);
@@ -196,6 +217,7 @@ impl Snapshot {
             images: &self.images,
             section_html: &self.section_html,
             author_bios: &self.author_bios,
+            preview: self.options.preview,
         }
     }
 
@@ -473,4 +495,16 @@ fn clean(config: &Config, html: String) -> String {
     } else {
         crate::markdown::sanitize(&html)
     }
+}
+
+/// What a preview build publishes differs from production in its config: no feeds, no news
+/// sitemap, no search index and no IndexNow key (nothing a crawler or a feed reader picks
+/// up); sitemaps and robots.txt are handled by the plan.
+fn preview_config(c: &Config) -> Config {
+    let mut c = c.clone();
+    c.feeds.formats.clear();
+    c.sitemap.news = false;
+    c.search.enabled = false;
+    c.indexnow = None;
+    c
 }

@@ -2,8 +2,10 @@
 //! the site's files ([`pages`]), and Tera itself ([`templates`], with nuri's filters and a
 //! time limit per page). Nothing here reads or writes files but the templates' own.
 
+pub mod assets;
 pub mod budget;
 pub mod filters;
+pub mod headers;
 pub mod pages;
 pub mod templates;
 pub mod view;

@@ -185,10 +185,38 @@ impl Plan {
         if let Some(data) = redirects {
             bytes("/_redirects".into(), data);
         }
+        if s.preview {
+            bytes(
+                "/.nuri-preview".into(),
+                PREVIEW_MARKER_TEXT.as_bytes().to_vec(),
+            );
+        }
+        if let Some(ix) = &c.indexnow {
+            // The key file proves to IndexNow engines that the key is the site's.
+            bytes(format!("/{}.txt", ix.key), ix.key.clone().into_bytes());
+        }
         for (path, data) in stubs {
             bytes(path, data);
         }
         (plan, diags)
+    }
+
+    /// Adds `_headers` (see [`super::headers`]): its page folders are the top-level folders
+    /// of this plan's pages.
+    pub fn add_headers(&mut self, c: &Config, preview: bool, assets: &super::assets::Assets) {
+        let folders: std::collections::BTreeSet<String> = self
+            .jobs
+            .iter()
+            .filter(|j| matches!(j.content, Content::Page(..)))
+            .filter_map(|j| j.output.split_once('/').map(|(d, _)| d.to_string()))
+            .collect();
+        let folders: Vec<String> = folders.into_iter().collect();
+        let data = super::headers::file(c, preview, assets.fingerprinted(), &folders);
+        self.jobs.push(Job {
+            output: "_headers".into(),
+            path: "/_headers".into(),
+            content: Content::Bytes(data),
+        });
     }
 
     fn page(&mut self, kind: PageKind, path: String, template: String) {
@@ -282,7 +310,8 @@ impl Plan {
         }
     }
 
-    /// Feeds, sitemaps, the news sitemap and robots.txt.
+    /// Feeds, sitemaps, the news sitemap and robots.txt; a preview has only a robots.txt
+    /// that turns every crawler away.
     fn syndication(&mut self, s: &Scope<'_>, now: jiff::Timestamp) {
         let c = s.config;
         let mut job = |path: String, content: Content| {
@@ -292,6 +321,13 @@ impl Plan {
                 content,
             });
         };
+        if s.preview {
+            job(
+                "/robots.txt".into(),
+                Content::Bytes(b"User-agent: *\nDisallow: /\n".to_vec()),
+            );
+            return;
+        }
         for (fi, spec) in self.feeds.iter().enumerate() {
             for &format in &c.feeds.formats {
                 job(spec.path(format), Content::Feed(fi, format));
@@ -306,9 +342,14 @@ impl Plan {
                 job(sitemap::part_path(n + 1), Content::Sitemap(part));
             }
         }
+        // An empty news sitemap is not valid (a `urlset` needs a `url`): with no article
+        // recent enough there is none, robots.txt does not name it, and the last one goes
+        // with the rest of the previous site.
         if c.sitemap.news {
             self.news = sitemap::news_items(c, s.site, now);
-            job("/sitemap-news.xml".into(), Content::NewsSitemap);
+            if !self.news.is_empty() {
+                job("/sitemap-news.xml".into(), Content::NewsSitemap);
+            }
         }
         job("/robots.txt".into(), Content::Robots);
     }
@@ -390,7 +431,7 @@ impl Plan {
                 sitemap::index(c, &parts)
             }
             Content::NewsSitemap => sitemap::news(c, s.site, &self.news),
-            Content::Robots => sitemap::robots(c),
+            Content::Robots => sitemap::robots(c, !self.news.is_empty()),
             Content::Bytes(_) => V::None,
         }
     }
@@ -451,6 +492,9 @@ fn sitemap_parts(urls: &[SitemapUrl], c: &Config) -> Vec<std::ops::Range<usize>>
 
 /// Tag pages with too few articles are kept out of search engines.
 pub fn noindex(s: &Scope<'_>, kind: PageKind) -> bool {
+    if s.preview {
+        return true;
+    }
     match kind {
         PageKind::Term(ti, ki, _) => {
             let t = &s.site.taxonomies[ti];
@@ -508,6 +552,14 @@ fn page_view<'a>(plan: &'a Plan, s: &Scope<'a>, job: &'a Job, kind: PageKind) ->
                     description,
                     number,
                     noindex: noindex(s, kind),
+                    preview: s.preview,
+                    image: match kind {
+                        PageKind::Article(i) => s.images[i]
+                            .as_ref()
+                            .map(|img| img.permalink.clone())
+                            .or_else(|| seo::fallback_image(c)),
+                        _ => seo::fallback_image(c),
+                    },
                     feeds: feed_links(plan, s, kind),
                 },
             )
@@ -534,7 +586,7 @@ fn page_view<'a>(plan: &'a Plan, s: &Scope<'a>, job: &'a Job, kind: PageKind) ->
                 })
                 .collect();
             vmap! {
-                "page" => page("front", b(&c.title), b(&c.description), n)
+                "page" => page("front", b(&c.title), describe(s, kind), n)
                     .with([("jsonld", V::safe(seo::front(c)))]),
                 "paginator" => views::paginator(c, &l.all, &l.front, n, c.paginate_by),
                 "section_fronts" => V::List(fronts),
@@ -544,7 +596,7 @@ fn page_view<'a>(plan: &'a Plan, s: &Scope<'a>, job: &'a Job, kind: PageKind) ->
             let sec = &site.sections[si];
             let body = s.section_html.get(si).map_or("", String::as_str);
             vmap! {
-                "page" => page("section", b(&sec.title), b(&sec.description), n),
+                "page" => page("section", b(&sec.title), describe(s, kind), n),
                 "section" => views::section_link(sec).with([
                     ("count", V::int(sec.articles.len())),
                     ("content", V::safe(body)),
@@ -556,7 +608,7 @@ fn page_view<'a>(plan: &'a Plan, s: &Scope<'a>, job: &'a Job, kind: PageKind) ->
         PageKind::TaxonomyIndex(ti) => {
             let t = &site.taxonomies[ti];
             vmap! {
-                "page" => page("taxonomy", b(&t.config.title), b(""), 1),
+                "page" => page("taxonomy", b(&t.config.title), describe(s, kind), 1),
                 "taxonomy" => views::taxonomy_index(t),
             }
         }
@@ -565,7 +617,7 @@ fn page_view<'a>(plan: &'a Plan, s: &Scope<'a>, job: &'a Job, kind: PageKind) ->
             let term = &t.terms[ki];
             let per = t.config.paginate_by.unwrap_or(c.paginate_by);
             vmap! {
-                "page" => page("term", b(&term.name), b(""), n),
+                "page" => page("term", b(&term.name), describe(s, kind), n),
                 "taxonomy" => views::taxonomy_link(t),
                 "term" => views::term(s, t, term),
                 "paginator" => views::paginator(c, &term.articles, &l.terms[ti][ki], n, per),
@@ -588,7 +640,7 @@ fn page_view<'a>(plan: &'a Plan, s: &Scope<'a>, job: &'a Job, kind: PageKind) ->
                 })
                 .collect();
             vmap! {
-                "page" => page("archive", b(""), b(""), 1),
+                "page" => page("archive", b(""), describe(s, kind), 1),
                 "archive" => vmap! { "years" => V::List(years), "url" => V::str(&site.archives.url) },
             }
         }
@@ -607,16 +659,169 @@ fn page_view<'a>(plan: &'a Plan, s: &Scope<'a>, job: &'a Job, kind: PageKind) ->
                 _ => Cow::Borrowed(""),
             };
             vmap! {
-                "page" => page("archive_period", title, b(""), n),
+                "page" => page("archive_period", title, describe(s, kind), n),
                 "period" => pv,
                 "newer_period" => pi.checked_sub(1).map_or(V::None, |j| views::period(c, &periods[j])),
                 "older_period" => periods.get(pi + 1).map_or(V::None, |o| views::period(c, o)),
                 "paginator" => views::paginator(c, &periods[pi].articles, &l.periods(level)[pi], n, c.paginate_by),
             }
         }
-        PageKind::NotFound => vmap! { "page" => page("404", b(""), b(""), 1) },
-        PageKind::Gone(_) => vmap! { "page" => page("410", b(""), b(""), 1) },
-        PageKind::Search => vmap! { "page" => page("search", b("검색"), b(""), 1) },
+        PageKind::NotFound => vmap! { "page" => page("404", b(""), describe(s, kind), 1) },
+        PageKind::Gone(_) => vmap! { "page" => page("410", b(""), describe(s, kind), 1) },
+        PageKind::Search => vmap! { "page" => page("search", b("검색"), describe(s, kind), 1) },
+    }
+}
+
+/// Marks an output folder as a preview (see `BuildOptions::preview`).
+pub const PREVIEW_MARKER: &str = ".nuri-preview";
+const PREVIEW_MARKER_TEXT: &str = "This folder is a preview built by `nuri build --preview`: it includes drafts and scheduled stories. Do not publish it as the site.\n";
+
+/// The meta description of a page that has none of its own (search engines show it under
+/// the title): what the list holds, in the site's language; later pages of a list say
+/// which page they are.
+fn describe<'a>(s: &Scope<'a>, kind: PageKind) -> Cow<'a, str> {
+    let c = s.config;
+    let site = s.site;
+    let ko = !c.language.starts_with("en");
+    let title = &c.title;
+    let (text, n): (Cow<'a, str>, usize) = match kind {
+        PageKind::Article(i) => (Cow::Borrowed(site.entries[i].article.summary_text()), 1),
+        PageKind::Front(n) => (
+            if !c.description.is_empty() {
+                Cow::Borrowed(c.description.as_str())
+            } else if ko {
+                Cow::Owned(format!("{title}의 최신 기사"))
+            } else {
+                Cow::Owned(format!("The latest news from {title}"))
+            },
+            n,
+        ),
+        PageKind::Section(si, n) => {
+            let sec = &site.sections[si];
+            (
+                if !sec.description.is_empty() {
+                    Cow::Borrowed(sec.description.as_str())
+                } else if ko {
+                    Cow::Owned(format!(
+                        "{title} {} 기사 {}건",
+                        sec.title,
+                        sec.articles.len()
+                    ))
+                } else {
+                    Cow::Owned(format!(
+                        "{} articles in {} from {title}",
+                        sec.articles.len(),
+                        sec.title
+                    ))
+                },
+                n,
+            )
+        }
+        PageKind::TaxonomyIndex(ti) => {
+            let t = &site.taxonomies[ti];
+            let count = t.terms.len();
+            (
+                Cow::Owned(if ko {
+                    format!("{title}의 {} 목록: {count}개", t.config.title)
+                } else {
+                    format!("{} on {title}: {count}", t.config.title)
+                }),
+                1,
+            )
+        }
+        PageKind::Term(ti, ki, n) => {
+            let t = &site.taxonomies[ti];
+            let term = &t.terms[ki];
+            let count = term.articles.len();
+            let text = match (t.config.name.as_str(), ko) {
+                ("tags", true) => format!("{title}의 ‘{}’ 관련 기사 {count}건", term.name),
+                ("tags", false) => format!("{count} articles about {} on {title}", term.name),
+                ("authors", true) => {
+                    let job = site
+                        .authors
+                        .get(&crate::text::slug::term_key(&term.name))
+                        .map(|p| p.title.as_str())
+                        .filter(|j| !j.is_empty())
+                        .map_or(String::new(), |j| format!(" {j}"));
+                    format!("{}{job}의 {title} 기사 {count}건", term.name)
+                }
+                ("authors", false) => format!("{count} articles by {} on {title}", term.name),
+                (_, true) => format!("{title} {} ‘{}’ 기사 {count}건", t.config.title, term.name),
+                (_, false) => format!(
+                    "{count} articles in {} ‘{}’ on {title}",
+                    t.config.title, term.name
+                ),
+            };
+            (Cow::Owned(text), n)
+        }
+        PageKind::ArchiveIndex => (
+            Cow::Owned(if ko {
+                format!("{title}의 지난 기사: 연도별, 월별 목록")
+            } else {
+                format!("Past articles of {title} by year and month")
+            }),
+            1,
+        ),
+        PageKind::Period(level, pi, n) => {
+            let p = &site.archives.level(level)[pi];
+            let when = match (level, ko) {
+                (Level::Year, true) => format!("{}년", p.year),
+                (Level::Month, true) => format!("{}년 {}월", p.year, p.month),
+                (Level::Day, true) => format!("{}년 {}월 {}일", p.year, p.month, p.day),
+                (Level::Year, false) => p.year.to_string(),
+                (Level::Month, false) => {
+                    format!("{} {}", crate::text::dates::month_name(p.month), p.year)
+                }
+                (Level::Day, false) => format!(
+                    "{} {}, {}",
+                    crate::text::dates::month_name(p.month),
+                    p.day,
+                    p.year
+                ),
+            };
+            let count = p.articles.len();
+            (
+                Cow::Owned(if ko {
+                    format!("{when}에 실린 {title} 기사 {count}건")
+                } else {
+                    format!("{count} articles from {title} published in {when}")
+                }),
+                n,
+            )
+        }
+        PageKind::NotFound => (
+            Cow::Owned(if ko {
+                format!("{title}: 찾는 페이지가 없습니다")
+            } else {
+                format!("{title}: page not found")
+            }),
+            1,
+        ),
+        PageKind::Gone(_) => (
+            Cow::Owned(if ko {
+                format!("{title}: 삭제된 기사입니다")
+            } else {
+                format!("{title}: this article was removed")
+            }),
+            1,
+        ),
+        PageKind::Search => (
+            Cow::Owned(if ko {
+                format!("{title} 기사 검색")
+            } else {
+                format!("Search {title}")
+            }),
+            1,
+        ),
+    };
+    if n > 1 {
+        Cow::Owned(if ko {
+            format!("{text} ({n}쪽)")
+        } else {
+            format!("{text} (page {n})")
+        })
+    } else {
+        text
     }
 }
 

@@ -133,6 +133,9 @@ impl Templates {
         tera.register_function("range", move |k: tera::Kwargs, s: &tera::State| {
             b.range(k, s)
         });
+        // Known to the templates from the start; each snapshot replaces it with one that
+        // knows that version's static files (see `assets::Assets::register`).
+        super::assets::Assets::default().register(&mut tera, "/".into());
         if let Err(e) =
             tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         {

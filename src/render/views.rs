@@ -46,6 +46,8 @@ pub struct Scope<'a> {
     pub section_html: &'a [String],
     /// Reporter bios by term key of the name, rendered.
     pub author_bios: &'a BTreeMap<String, String>,
+    /// A preview build (see `BuildOptions::preview`).
+    pub preview: bool,
 }
 
 impl SharedViews {
@@ -427,6 +429,9 @@ pub struct PageInfo<'a> {
     pub description: Cow<'a, str>,
     pub number: usize,
     pub noindex: bool,
+    pub preview: bool,
+    /// The image shared with the page (absolute URL), if any.
+    pub image: Option<String>,
     pub feeds: V<'a>,
 }
 
@@ -443,6 +448,16 @@ pub fn page<'a>(c: &'a Config, p: PageInfo<'a>) -> V<'a> {
         "lang" => V::str(&c.language),
         "number" => V::int(p.number),
         "noindex" => V::Bool(p.noindex),
+        // What `<meta name="robots">` says: a preview is kept out entirely.
+        "robots" => V::str(if p.preview {
+            "noindex, nofollow"
+        } else if p.noindex {
+            "noindex, follow"
+        } else {
+            "max-image-preview:large"
+        }),
+        "preview" => V::Bool(p.preview),
+        "image" => p.image.map_or(V::None, V::str),
         "feeds" => p.feeds,
     }
 }

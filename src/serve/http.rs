@@ -24,6 +24,9 @@ use super::site::{Bytes, Found, Served};
 pub const LIVE_PATH: &str = "/__nuri/live";
 /// Where tests and tools read which snapshot is served and indexed.
 pub const STATUS_PATH: &str = "/__nuri/status";
+/// The live-reload script: a file of its own, so pages keep working under the site's
+/// Content-Security-Policy (no inline script).
+pub const RELOAD_JS_PATH: &str = "/__nuri/reload.js";
 
 /// What the browser is told.
 #[derive(Debug, Clone)]
@@ -140,7 +143,10 @@ pub fn site_key(raw: &str) -> Result<String, StatusCode> {
     })
 }
 
-const RELOAD_SCRIPT: &str = r#"<script>(()=>{const s=new EventSource("/__nuri/live?path="+encodeURIComponent(location.pathname));s.addEventListener("reload",()=>location.reload());s.addEventListener("problem",e=>{let o=document.getElementById('nuri-problem');if(!o){o=document.createElement('div');o.id='nuri-problem';document.body.appendChild(o)}o.setAttribute("style","position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,24,.94);color:#fff;padding:2rem;font:14px/1.6 ui-monospace,monospace;white-space:pre-wrap");o.textContent="nuri: the last change could not be built\n\n"+e.data})})();</script>"#;
+const RELOAD_SCRIPT: &str = r#"<script src="/__nuri/reload.js" defer></script>"#;
+
+const RELOAD_JS: &str = r#"(()=>{const s=new EventSource("/__nuri/live?path="+encodeURIComponent(location.pathname));s.addEventListener("reload",()=>location.reload());s.addEventListener("problem",e=>{let o=document.getElementById('nuri-problem');if(!o){o=document.createElement('div');o.id='nuri-problem';document.body.appendChild(o)}o.setAttribute("style","position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,24,.94);color:#fff;padding:2rem;font:14px/1.6 ui-monospace,monospace;white-space:pre-wrap");o.textContent="nuri: the last change could not be built\n\n"+e.data})})();
+"#;
 
 fn overlay(problem: &str) -> String {
     format!(
@@ -162,7 +168,22 @@ pub fn inject(html: &[u8], problem: Option<&str>) -> Vec<u8> {
     }
 }
 
+/// The security headers of the served site's config (as its `_headers` file gives them).
+fn security(served: &Served) -> Vec<(&'static str, String)> {
+    crate::render::headers::security(&served.snap.config, served.snap.options.preview)
+}
+
 fn respond(status: StatusCode, path: &str, body: Vec<u8>, problem: Option<&str>) -> Response {
+    respond_with(status, path, body, problem, &[])
+}
+
+fn respond_with(
+    status: StatusCode,
+    path: &str,
+    body: Vec<u8>,
+    problem: Option<&str>,
+    extra: &[(&'static str, String)],
+) -> Response {
     let ty = content_type(path);
     let body = if ty.starts_with("text/html") {
         inject(&body, problem)
@@ -174,6 +195,11 @@ fn respond(status: StatusCode, path: &str, body: Vec<u8>, problem: Option<&str>)
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(ty));
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for (name, value) in extra {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            res.headers_mut().insert(*name, v);
+        }
+    }
     res
 }
 
@@ -188,6 +214,14 @@ async fn handle(State(live): State<Arc<Live>>, method: Method, uri: Uri) -> Resp
             .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("path=")))
             .and_then(|p| site_key(p).ok());
         return events(live, page).into_response();
+    }
+    if raw == RELOAD_JS_PATH {
+        return respond(
+            StatusCode::OK,
+            "reload.js",
+            RELOAD_JS.as_bytes().to_vec(),
+            None,
+        );
     }
     if raw == STATUS_PATH {
         let generation = live.served().map_or(0, |s| s.generation);
@@ -211,6 +245,10 @@ async fn handle(State(live): State<Arc<Live>>, method: Method, uri: Uri) -> Resp
             body,
             problem.as_deref(),
         );
+    };
+    let sec = security(&served);
+    let respond = |status, path: &str, body, problem: Option<&str>| {
+        respond_with(status, path, body, problem, &sec)
     };
     if let Some(bytes) = live.search.read().ok().and_then(|s| s.get(&key).cloned()) {
         return respond(StatusCode::OK, &key, bytes.to_vec(), problem.as_deref());
@@ -238,7 +276,7 @@ async fn handle(State(live): State<Arc<Live>>, method: Method, uri: Uri) -> Resp
             let inside = live.root.as_ref().is_some_and(|s| s.readable_file(&path));
             match tokio::fs::read(&path).await {
                 Ok(bytes) if inside => respond(StatusCode::OK, &key, bytes, problem.as_deref()),
-                _ => not_found(&served, problem.as_deref()).await,
+                _ => not_found(&served, problem.as_deref(), &sec).await,
             }
         }
         Ok(Found::Missing) if served.is_folder(&key) => {
@@ -250,11 +288,15 @@ async fn handle(State(live): State<Arc<Live>>, method: Method, uri: Uri) -> Resp
             }
             res
         }
-        _ => not_found(&served, problem.as_deref()).await,
+        _ => not_found(&served, problem.as_deref(), &sec).await,
     }
 }
 
-async fn not_found(served: &Arc<Served>, problem: Option<&str>) -> Response {
+async fn not_found(
+    served: &Arc<Served>,
+    problem: Option<&str>,
+    sec: &[(&'static str, String)],
+) -> Response {
     let served = served.clone();
     let page = tokio::task::spawn_blocking(move || match served.get("404.html") {
         Found::Page(Ok(b)) => Some(b),
@@ -266,7 +308,7 @@ async fn not_found(served: &Arc<Served>, problem: Option<&str>) -> Response {
     let body = page
         .map(|b| b.to_vec())
         .unwrap_or_else(|| b"<!doctype html><title>404</title><p>Not found</p>".to_vec());
-    respond(StatusCode::NOT_FOUND, "404.html", body, problem)
+    respond_with(StatusCode::NOT_FOUND, "404.html", body, problem, sec)
 }
 
 /// The live-reload stream of one browser page (`page`: its output path, when it said).
@@ -339,7 +381,8 @@ mod tests {
     fn the_script_goes_before_the_end_of_body() {
         let out = String::from_utf8(inject(b"<html><body><p>x</p></body></html>", Some("a <b>")))
             .unwrap();
-        assert!(out.contains("EventSource(\"/__nuri/live?path=\""));
+        assert!(out.contains("<script src=\"/__nuri/reload.js\" defer></script>"));
+        assert!(RELOAD_JS.contains("EventSource(\"/__nuri/live?path=\""));
         assert!(out.ends_with("</body></html>"));
         assert!(out.contains("a &lt;b&gt;"));
     }
