@@ -116,6 +116,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
         paths.root.join("themes"),
         cache.dir().to_path_buf(),
     ];
+    check_kind(&output_dir, request.options.preview)?;
     let guard = Guard {
         root: &paths.root,
         sources: &sources,
@@ -1098,3 +1099,21 @@ fn write_changes(
 
 /// The last build's changes, in the cache folder (the format of `--changes`).
 pub const CHANGES_FILE: &str = "changes.json";
+
+/// Refuses a preview build into a folder that holds a production build: the preview would
+/// replace the public site with drafts and embargoed stories. (A production build may
+/// replace a preview.)
+fn check_kind(output: &Path, preview: bool) -> Result<(), Error> {
+    let built = output.join(crate::output::MARKER).is_file();
+    let previewed = output.join(crate::render::pages::PREVIEW_MARKER).is_file();
+    if preview && built && !previewed {
+        return Err(crate::output::OutputError::Refused {
+            path: output.to_path_buf(),
+            why: "it holds a production build, and a preview would replace the public site with \
+                  unpublished stories: give the preview its own folder (the default is preview/)"
+                .into(),
+        }
+        .into());
+    }
+    Ok(())
+}

@@ -1,0 +1,504 @@
+//! Ready to publish (issue 15): preview builds that cannot leak an embargo, fingerprinted
+//! assets and the `_headers` file, meta descriptions on every page, and `nuri ping` against
+//! a local stand-in for an IndexNow endpoint.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use common::{SiteTest, list_files};
+
+const NOW: &str = "2026-01-01T00:00:00+09:00";
+const EMBARGO_TITLE: &str = "엠바고 걸린 단독 보도";
+const EMBARGO_SLUG: &str = "엠바고-단독";
+
+/// The basic fixture with a story scheduled after the build's clock.
+fn site_with_embargo(extra_config: &str) -> SiteTest {
+    let s = SiteTest::fixture("basic");
+    if !extra_config.is_empty() {
+        let config = std::fs::read_to_string(s.path("config.toml")).unwrap();
+        s.write("config.toml", &format!("{config}{extra_config}"));
+    }
+    s.write(
+        &format!("content/politics/2026/{EMBARGO_SLUG}.md"),
+        &format!(
+            "+++\ntitle = \"{EMBARGO_TITLE}\"\ndate = 2026-01-02T06:00:00+09:00\ntags = [\"AI\", \"엠바고\"]\nauthors = [\"김하늘\"]\n+++\n\n내일 아침 여섯 시에 풀리는 기사다.\n"
+        ),
+    );
+    s
+}
+
+fn text_of(dir: &Path, rel: &str) -> String {
+    String::from_utf8_lossy(&std::fs::read(dir.join(rel)).unwrap()).into_owned()
+}
+
+/// Whether `text` names the embargoed story: its title, or its slug as written or
+/// percent-encoded.
+fn names_embargo(text: &str) -> bool {
+    let encoded: String = EMBARGO_SLUG
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    text.contains(EMBARGO_TITLE)
+        || text.contains(EMBARGO_SLUG)
+        || text.to_uppercase().contains(&encoded)
+        || text.contains("엠바고")
+}
+
+#[test]
+fn a_preview_shows_the_embargo_to_editors_and_to_nobody_else() {
+    let s = site_with_embargo("indexnow_key = \"preview-test-key-1\"\n");
+    s.nuri(&["build", "--now", NOW]).assert_ok();
+    let public = s.path("public");
+    // Production: the story is nowhere, in no file at all.
+    for f in list_files(&public) {
+        assert!(
+            !names_embargo(&text_of(&public, &f)),
+            "production file {f} names the embargoed story"
+        );
+    }
+    let before = s.snapshot();
+
+    s.nuri(&["build", "--now", NOW, "--preview"]).assert_ok();
+    let preview = s.path("preview");
+    let files = list_files(&preview);
+    // Editors see the story.
+    let page = format!("politics/2026/{EMBARGO_SLUG}/index.html");
+    assert!(files.contains(&page), "{files:?}");
+    assert!(text_of(&preview, &page).contains(EMBARGO_TITLE));
+    // Nothing that crawlers or feed readers read is written at all.
+    for gone in [
+        "feed.xml",
+        "atom.xml",
+        "feed.json",
+        "sitemap.xml",
+        "sitemap-news.xml",
+        "preview-test-key-1.txt",
+    ] {
+        assert!(!files.contains(&gone.to_string()), "{gone} in a preview");
+    }
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.starts_with("search/") && f.ends_with(".json")),
+        "a search index in a preview"
+    );
+    assert!(!files.iter().any(|f| f.ends_with(".xml")), "{files:?}");
+    // Every other file that is not a page holds no trace of it. (`.nuri-manifest` lists the
+    // preview's own paths for the next build; it is bookkeeping, not served content.)
+    for f in files
+        .iter()
+        .filter(|f| !f.ends_with(".html") && *f != ".nuri-manifest")
+    {
+        assert!(
+            !names_embargo(&text_of(&preview, f)),
+            "preview file {f} names the embargoed story"
+        );
+    }
+    assert_eq!(
+        text_of(&preview, "robots.txt"),
+        "User-agent: *\nDisallow: /\n"
+    );
+    assert!(text_of(&preview, "_headers").contains("X-Robots-Tag: noindex, nofollow"));
+    // Every page: noindex, the banner, and canonical links to production.
+    let canonical = format!(
+        "<link rel=\"canonical\" href=\"https://test.example/news/politics/2026/{}/\">",
+        EMBARGO_SLUG
+            .chars()
+            .map(|c| if c.is_ascii() {
+                c.to_string()
+            } else {
+                let mut b = [0; 4];
+                c.encode_utf8(&mut b)
+                    .bytes()
+                    .map(|x| format!("%{x:02X}"))
+                    .collect()
+            })
+            .collect::<String>()
+    );
+    assert!(
+        text_of(&preview, &page).contains(&canonical),
+        "{}",
+        text_of(&preview, &page)
+    );
+    for f in files.iter().filter(|f| f.ends_with(".html")) {
+        let html = text_of(&preview, f);
+        if html.contains("http-equiv=\"refresh\"") {
+            continue; // a redirect stub, not a page
+        }
+        assert!(
+            html.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"),
+            "{f} can be indexed"
+        );
+        assert!(
+            html.contains("미리보기: 공개 전 기사 포함"),
+            "{f} has no banner"
+        );
+    }
+    // The production site was not touched by the preview.
+    assert_eq!(s.snapshot(), before);
+
+    // A preview's change list is never announced.
+    s.nuri(&["ping", "--cache-dir", ".nuri-cache/preview", "--dry-run"])
+        .assert_fails_with("preview");
+    // And a preview is refused where the production site lives.
+    s.nuri(&[
+        "build",
+        "--now",
+        NOW,
+        "--preview",
+        "--output",
+        public.to_str().unwrap(),
+    ])
+    .assert_fails_with("holds a production build");
+    assert_eq!(s.snapshot(), before);
+    // The preview folder takes a second preview, and a production build, as usual.
+    s.nuri(&["build", "--now", NOW, "--preview"]).assert_ok();
+}
+
+/// The rules of a `_headers` file: (path pattern, [(name, value)]).
+fn header_rules(text: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut rules: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        if let Some(h) = line.strip_prefix("  ") {
+            let (n, v) = h.split_once(": ").expect("`Name: value`");
+            rules.last_mut().unwrap().1.push((n.into(), v.into()));
+        } else {
+            rules.push((line.into(), Vec::new()));
+        }
+    }
+    rules
+}
+
+/// The headers a host gives `path`: those of every rule it matches (a final `*` matches
+/// the rest of the path), as Netlify and Cloudflare Pages combine them.
+fn headers_for<'a>(
+    rules: &'a [(String, Vec<(String, String)>)],
+    path: &str,
+) -> Vec<&'a (String, String)> {
+    rules
+        .iter()
+        .filter(|(p, _)| match p.strip_suffix('*') {
+            Some(prefix) => path.starts_with(prefix),
+            None => path == p,
+        })
+        .flat_map(|(_, h)| h)
+        .collect()
+}
+
+fn percent_encode_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn assets_are_fingerprinted_and_the_headers_file_caches_them_for_a_year() {
+    let s = SiteTest::fixture("basic");
+    s.build(&[]).assert_ok();
+    let files = s.files();
+    // Every CSS and JS reference in every page points at a fingerprinted file that exists
+    // and holds the same bytes as the plain name.
+    let mut referenced = std::collections::BTreeSet::new();
+    for f in files.iter().filter(|f| f.ends_with(".html")) {
+        let html = s.read(f);
+        for attr in ["href=\"/news/", "src=\"/news/"] {
+            for (at, _) in html.match_indices(attr) {
+                let rest = &html[at + attr.len()..];
+                let url = &rest[..rest.find('"').unwrap()];
+                if url.ends_with(".css") || url.ends_with(".js") {
+                    referenced.insert(url.to_string());
+                }
+            }
+        }
+    }
+    assert!(referenced.len() >= 2, "{referenced:?}");
+    let rules = header_rules(&s.read("_headers"));
+    for url in &referenced {
+        let (stem, ext) = url.rsplit_once('.').unwrap();
+        let (plain, hash) = stem.rsplit_once('.').expect("a fingerprint");
+        assert!(
+            hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{url} is not fingerprinted"
+        );
+        assert_eq!(
+            std::fs::read(s.out(url)).unwrap(),
+            std::fs::read(s.out(&format!("{plain}.{ext}"))).unwrap(),
+            "{url}"
+        );
+        let cache: Vec<_> = headers_for(&rules, &format!("/news/{url}"))
+            .into_iter()
+            .filter(|(n, _)| n == "Cache-Control")
+            .collect();
+        assert_eq!(
+            cache,
+            [&(
+                "Cache-Control".to_string(),
+                "public, max-age=31536000, immutable".to_string()
+            )],
+            "{url}"
+        );
+    }
+    // Pages get a short lifetime, and only that one; every path gets the security headers.
+    for f in files
+        .iter()
+        .filter(|f| f.ends_with("index.html") && !f.starts_with('.'))
+    {
+        let path = percent_encode_path(&format!("/news/{}", f.trim_end_matches("index.html")));
+        let headers = headers_for(&rules, &path);
+        let cache: Vec<_> = headers
+            .iter()
+            .filter(|(n, _)| n == "Cache-Control")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(cache, ["public, max-age=300"], "{path}");
+        for name in [
+            "Content-Security-Policy",
+            "X-Content-Type-Options",
+            "Referrer-Policy",
+            "Permissions-Policy",
+        ] {
+            assert!(headers.iter().any(|(n, _)| n == name), "{path}: no {name}");
+        }
+        assert!(!headers.iter().any(|(n, _)| n == "X-Robots-Tag"), "{path}");
+    }
+    assert!(
+        rules.len() <= 100,
+        "Cloudflare Pages reads 100 rules at most"
+    );
+    // A changed stylesheet gets a new name, and the pages follow it.
+    let old: Vec<_> = referenced.iter().filter(|u| u.ends_with(".css")).collect();
+    s.write("static/css/nuri.css", "body { color: #123456 }\n");
+    s.build(&[]).assert_ok();
+    let home = s.read("index.html");
+    for url in old {
+        assert!(!home.contains(url.as_str()), "{url} still linked");
+        assert!(!s.exists(url), "{url} still published");
+    }
+    let at = home.find("href=\"/news/css/nuri.").unwrap() + "href=\"/news/".len();
+    let new = &home[at..at + home[at..].find('"').unwrap()];
+    assert_eq!(s.read(new), "body { color: #123456 }\n");
+}
+
+#[test]
+fn every_page_has_a_meta_description() {
+    let s = SiteTest::fixture("basic");
+    s.build(&[]).assert_ok();
+    let mut seen = std::collections::BTreeMap::new();
+    for f in s.files().iter().filter(|f| f.ends_with(".html")) {
+        let html = s.read(f);
+        if html.contains("http-equiv=\"refresh\"") {
+            continue;
+        }
+        let tag = "<meta name=\"description\" content=\"";
+        let at = html
+            .find(tag)
+            .unwrap_or_else(|| panic!("{f} has no meta description"))
+            + tag.len();
+        let description = &html[at..at + html[at..].find('"').unwrap()];
+        assert!(!description.trim().is_empty(), "{f}: empty description");
+        seen.insert(f.clone(), description.to_string());
+    }
+    // The pages Lighthouse found without one, and a second page of a list.
+    for f in [
+        "tags/index.html",
+        "archive/index.html",
+        "authors/김하늘/index.html",
+        "page/2/index.html",
+    ] {
+        assert!(seen.contains_key(f), "{f} not built: {:?}", seen.keys());
+    }
+    assert!(seen["page/2/index.html"].contains("(2쪽)"), "{seen:?}");
+    assert_ne!(seen["index.html"], seen["page/2/index.html"]);
+}
+
+/// A stand-in IndexNow endpoint: answers `statuses` in turn (then 200) and keeps every
+/// request body.
+struct Endpoint {
+    url: String,
+    bodies: Arc<Mutex<Vec<String>>>,
+}
+
+impl Endpoint {
+    fn start(statuses: Vec<u16>) -> Endpoint {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/indexnow", listener.local_addr().unwrap());
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let kept = bodies.clone();
+        std::thread::spawn(move || {
+            let mut statuses = statuses.into_iter();
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut length = 0;
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                assert!(line.starts_with("POST /indexnow "), "{line}");
+                loop {
+                    line.clear();
+                    reader.read_line(&mut line).unwrap();
+                    if line == "\r\n" {
+                        break;
+                    }
+                    let lower = line.to_ascii_lowercase();
+                    if let Some(v) = lower.strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                    if let Some(v) = lower.strip_prefix("content-type:") {
+                        assert!(v.trim().starts_with("application/json"), "{v}");
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                kept.lock().unwrap().push(String::from_utf8(body).unwrap());
+                let status = statuses.next().unwrap_or(200);
+                let reply = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                stream.write_all(reply.as_bytes()).unwrap();
+            }
+        });
+        Endpoint { url, bodies }
+    }
+
+    fn bodies(&self) -> Vec<serde_json::Value> {
+        self.bodies
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|b| serde_json::from_str(b).unwrap())
+            .collect()
+    }
+}
+
+fn ping_site(endpoint: &str) -> SiteTest {
+    let s = SiteTest::fixture("basic");
+    let config = std::fs::read_to_string(s.path("config.toml")).unwrap();
+    s.write(
+        "config.toml",
+        &format!(
+            "indexnow_key = \"a1b2c3d4-nuri\"\nindexnow_endpoints = [\"{endpoint}\"]\n{config}"
+        ),
+    );
+    s
+}
+
+#[test]
+fn ping_tells_the_endpoint_what_changed_and_retries_when_asked_to_wait() {
+    let endpoint = Endpoint::start(vec![429, 503]);
+    let s = ping_site(&endpoint.url);
+    s.build(&[]).assert_ok();
+    // The key file proves the key is the site's.
+    assert_eq!(s.read("a1b2c3d4-nuri.txt"), "a1b2c3d4-nuri");
+
+    // --dry-run prints the request and sends nothing.
+    let dry = s.nuri(&["ping", "--dry-run"]);
+    dry.assert_ok();
+    assert!(dry.stdout().contains(&format!("POST {}", endpoint.url)));
+    assert!(
+        dry.stdout()
+            .contains("\"keyLocation\":\"https://test.example/news/a1b2c3d4-nuri.txt\"")
+    );
+    assert!(endpoint.bodies().is_empty());
+
+    // Two answers asking to wait, then accepted.
+    let run = s.nuri(&["ping", "--pause-ms", "5"]);
+    run.assert_ok();
+    assert!(run.stdout().contains("200"), "{}", run.stdout());
+    assert!(run.stdout().contains("after 3 tries"), "{}", run.stdout());
+    let bodies = endpoint.bodies();
+    assert_eq!(bodies.len(), 3);
+    assert!(
+        bodies.iter().all(|b| b == &bodies[0]),
+        "the same request each try"
+    );
+    let body = &bodies[0];
+    assert_eq!(body["host"], "test.example");
+    assert_eq!(body["key"], "a1b2c3d4-nuri");
+    let urls: Vec<&str> = body["urlList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap())
+        .collect();
+    // A first build adds every page; only pages are announced.
+    assert!(urls.contains(&"https://test.example/news/"), "{urls:?}");
+    assert!(
+        urls.iter()
+            .any(|u| u.starts_with("https://test.example/news/world/2023/")),
+        "{urls:?}"
+    );
+    assert!(
+        !urls.iter().any(|u| u.ends_with(".xml")
+            || u.ends_with(".json")
+            || u.ends_with(".css")
+            || u.ends_with(".txt")),
+        "{urls:?}"
+    );
+
+    // An edit: only what it changed is announced.
+    let path = s.path("content/world/2023/open-models.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("\n+++\n", "\n+++\n\n덧붙인 문단.\n")).unwrap();
+    s.build(&[]).assert_ok();
+    s.nuri(&["ping", "--pause-ms", "5"]).assert_ok();
+    let second = &endpoint.bodies()[3];
+    let urls: Vec<&str> = second["urlList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap())
+        .collect();
+    assert!(urls.iter().any(|u| u.contains("/world/2023/")), "{urls:?}");
+    assert!(
+        !urls.contains(&"https://test.example/news/tags/"),
+        "{urls:?}"
+    );
+
+    // Nothing changed: nothing to tell.
+    s.build(&[]).assert_ok();
+    let idle = s.nuri(&["ping"]);
+    idle.assert_ok();
+    assert!(
+        idle.stdout().contains("nothing to tell"),
+        "{}",
+        idle.stdout()
+    );
+    assert_eq!(endpoint.bodies().len(), 4);
+}
+
+#[test]
+fn ping_fails_when_the_endpoint_never_accepts_and_without_a_key() {
+    let endpoint = Endpoint::start(vec![403]);
+    let s = ping_site(&endpoint.url);
+    s.build(&[]).assert_ok();
+    let run = s.nuri(&["ping", "--pause-ms", "1"]);
+    assert!(!run.ok());
+    assert!(run.stdout().contains("403 forbidden"), "{}", run.stdout());
+    assert!(run.stderr().contains("not accepted"), "{}", run.stderr());
+    assert_eq!(endpoint.bodies().len(), 1, "a 403 is not retried");
+
+    let plain = SiteTest::fixture("basic");
+    plain.build(&[]).assert_ok();
+    plain
+        .nuri(&["ping", "--dry-run"])
+        .assert_fails_with("indexnow_key is not set");
+}
