@@ -151,8 +151,15 @@ fn ping(root: &std::path::Path, args: &cli::PingArgs) -> Result<()> {
             "indexnow_key is not set: add indexnow_key = \"…\" (8 to 128 letters, digits and hyphens) and build, so the key file is published",
         ));
     };
+    let mut config = config;
     let changes =
         nuri::ping::read_changes(&config, args.changes.as_deref(), args.cache_dir.as_deref())?;
+    // The site's address as the build had it (`--base-url` may have replaced config's), so
+    // the host and key location match the URLs.
+    if let Some(url) = changes.get("base_url").and_then(|u| u.as_str()) {
+        config.base_url = nuri::config::BaseUrl::parse(url)
+            .map_err(|e| Error::usage(std::path::Path::new("changes"), format!("base_url: {e}")))?;
+    }
     let urls = nuri::ping::page_urls(&changes)?;
     if urls.is_empty() {
         println!("nothing to tell: the last build added, changed or removed no page");

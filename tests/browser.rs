@@ -113,3 +113,110 @@ fn english_prefix_query_in_the_browser() {
     assert_eq!(r["titles"][0], "The AI Alliance backs open models");
     assert_eq!(r["marks"][0], "Alli");
 }
+
+/// `nuri serve` on a site, on a free port: it sends the headers the `_headers` file gives a
+/// host, the Content-Security-Policy included.
+struct Serve {
+    child: Child,
+    url: String,
+    _cache: tempfile::TempDir,
+}
+
+impl Serve {
+    fn start(root: &std::path::Path) -> Serve {
+        use std::io::BufRead;
+        let cache = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nuri"))
+            .arg("--root")
+            .arg(root)
+            .args(["serve", "--port", "0", "--cache-dir"])
+            .arg(cache.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let url = loop {
+            let line = lines.next().expect("server output").unwrap();
+            if let Some(i) = line.find("http://") {
+                break line[i..].split_whitespace().next().unwrap().to_string();
+            }
+        };
+        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+        Serve {
+            child,
+            url,
+            _cache: cache,
+        }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn load_page(url: &str) -> serde_json::Value {
+    let out = Command::new("node")
+        .arg(repo().join("tests/browser/page.mjs"))
+        .arg(url)
+        .output()
+        .expect("node");
+    assert!(
+        out.status.success(),
+        "browser run failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A page that loaded clean under the site's Content-Security-Policy.
+#[track_caller]
+fn assert_clean(r: &serde_json::Value, what: &str) {
+    assert!(
+        r["csp"]
+            .as_str()
+            .unwrap_or("")
+            .contains("script-src 'self'"),
+        "{what}: served without the CSP: {r}"
+    );
+    for list in ["violations", "consoleErrors", "failed"] {
+        assert!(
+            r[list].as_array().unwrap().is_empty(),
+            "{what}: {list}: {r}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs chromium and tests/browser/node_modules; run by .ci/run"]
+fn pages_and_search_work_under_the_csp_without_layout_shift() {
+    let site = SiteTest::fixture("search");
+    let server = Serve::start(&site.root);
+    let home = load_page(&server.url);
+    assert_clean(&home, "front page");
+    let search = load_page(&format!("{}search/?q=%EB%8F%99%EB%A7%B9", server.url));
+    assert_clean(&search, "search page");
+    assert_eq!(search["results"], 4, "{search}");
+    assert!(
+        search["status"].as_str().unwrap().contains("4건"),
+        "{search}"
+    );
+    // Lighthouse counts a Cumulative Layout Shift above 0.1 as poor.
+    let cls = search["cls"].as_f64().unwrap();
+    assert!(cls <= 0.1, "search page layout shift {cls}: {search}");
+}
+
+#[test]
+#[ignore = "needs chromium and tests/browser/node_modules; run by .ci/run"]
+fn the_sample_portal_works_under_its_csp() {
+    let server = Serve::start(&repo());
+    for path in ["", "search/?q=%EB%8F%99%EB%A7%B9", "tags/", "archive/"] {
+        let r = load_page(&format!("{}{path}", server.url));
+        assert_clean(&r, path);
+        let cls = r["cls"].as_f64().unwrap();
+        assert!(cls <= 0.1, "/{path}: layout shift {cls}: {r}");
+    }
+}

@@ -483,6 +483,25 @@ fn ping_tells_the_endpoint_what_changed_and_retries_when_asked_to_wait() {
         idle.stdout()
     );
     assert_eq!(endpoint.bodies().len(), 4);
+
+    // A build for another address (`--base-url`, as the Pages workflow does) is announced
+    // for that address: host, key location and URLs agree.
+    s.build(&["--base-url", "https://mirror.example/kr/"])
+        .assert_ok();
+    let dry = s.nuri(&["ping", "--dry-run"]);
+    dry.assert_ok();
+    assert!(
+        dry.stdout().contains("\"host\":\"mirror.example\""),
+        "{}",
+        dry.stdout()
+    );
+    assert!(
+        dry.stdout()
+            .contains("\"keyLocation\":\"https://mirror.example/kr/a1b2c3d4-nuri.txt\""),
+        "{}",
+        dry.stdout()
+    );
+    assert!(!dry.stdout().contains("test.example"), "{}", dry.stdout());
 }
 
 #[test]

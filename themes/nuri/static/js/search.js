@@ -272,6 +272,7 @@
       history.replaceState(null, '', query ? '?q=' + encodeURIComponent(query) : location.pathname);
       if (!query) { list.innerHTML = ''; status.textContent = ''; return; }
       var started = performance.now();
+      status.textContent = '‘' + query + '’ 찾는 중…';
       var found = await search(query, load);
       var docs = await documents(found.docs.slice(0, 10), load);
       if (ticket !== latest) return;
