@@ -98,6 +98,10 @@ pub struct PingArgs {
     /// Print the requests instead of sending them.
     #[arg(long)]
     pub dry_run: bool,
+    /// Submit every page even when the last build had no earlier build to compare with (no
+    /// build cache and no live site), so that all its pages count as new.
+    #[arg(long)]
+    pub all: bool,
     /// Milliseconds before the first retry (doubled for each next one).
     #[arg(long, default_value_t = 2000, hide = true)]
     pub pause_ms: u64,

@@ -161,6 +161,14 @@ fn ping(root: &std::path::Path, args: &cli::PingArgs) -> Result<()> {
             .map_err(|e| Error::usage(std::path::Path::new("changes"), format!("base_url: {e}")))?;
     }
     let urls = nuri::ping::page_urls(&changes)?;
+    // IndexNow asks for changed URLs, not a whole site on every run.
+    if changes.get("baseline").and_then(|b| b.as_bool()) == Some(false) && !args.all {
+        println!(
+            "not sent: the last build had no earlier build to compare with (no build cache and no live site), so all {} of its pages count as new; run `nuri ping --all` to submit them anyway",
+            urls.len()
+        );
+        return Ok(());
+    }
     if urls.is_empty() {
         println!("nothing to tell: the last build added, changed or removed no page");
         return Ok(());

@@ -67,6 +67,12 @@ pub fn page_urls(changes: &serde_json::Value) -> Result<Vec<String>> {
             "these are the changes of a preview build; a preview is never announced to search engines",
         ));
     }
+    // The search page and its index: `search/` at the site's root (a section or tag that
+    // happens to be called "search" elsewhere is a page like any other).
+    let search = match changes.get("base_url").and_then(|b| b.as_str()) {
+        Some(base) => format!("{}/search/", base.trim_end_matches('/')),
+        None => "/search/".to_string(),
+    };
     let mut urls = Vec::new();
     for key in ["added", "changed", "removed"] {
         let Some(list) = changes.get(key).and_then(|l| l.as_array()) else {
@@ -80,7 +86,7 @@ pub fn page_urls(changes: &serde_json::Value) -> Result<Vec<String>> {
         urls.extend(
             list.iter()
                 .filter_map(|u| u.as_str())
-                .filter(|u| is_page(u))
+                .filter(|u| is_page(u) && !u.contains(&search))
                 .map(str::to_string),
         );
     }
@@ -90,9 +96,7 @@ pub fn page_urls(changes: &serde_json::Value) -> Result<Vec<String>> {
 fn is_page(url: &str) -> bool {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     let name = path.rsplit('/').next().unwrap_or("");
-    (name.is_empty() || name.ends_with(".html"))
-        && !matches!(name, "404.html" | "410.html")
-        && !path.contains("/search/")
+    (name.is_empty() || name.ends_with(".html")) && !matches!(name, "404.html" | "410.html")
 }
 
 impl Submission {
@@ -213,7 +217,9 @@ mod tests {
     #[test]
     fn pages_only_and_never_a_preview() {
         let changes = serde_json::json!({
-            "added": ["https://x.kr/a/", "https://x.kr/rss.xml", "https://x.kr/search/0/k/1.json"],
+            "base_url": "https://x.kr/",
+            "added": ["https://x.kr/a/", "https://x.kr/rss.xml", "https://x.kr/search/0/k/1.json",
+                      "https://x.kr/search/", "https://x.kr/tags/search/"],
             "changed": ["https://x.kr/", "https://x.kr/sitemap.xml", "https://x.kr/404.html"],
             "removed": ["https://x.kr/old/", "https://x.kr/x.html"],
         });
@@ -221,6 +227,7 @@ mod tests {
             page_urls(&changes).unwrap(),
             [
                 "https://x.kr/a/",
+                "https://x.kr/tags/search/",
                 "https://x.kr/",
                 "https://x.kr/old/",
                 "https://x.kr/x.html"

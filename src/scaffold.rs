@@ -76,7 +76,10 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     write("content/news/_index.md", SECTION_TEMPLATE.as_bytes())?;
     write("content/news/첫-기사.md", article.as_bytes())?;
     write("static/.gitkeep", b"")?;
-    write(".gitignore", b"/public/\n/.public.nuri-*\n/.nuri-cache/\n")?;
+    write(
+        ".gitignore",
+        b"/public/\n/.public.nuri-*\n/preview/\n/.preview.nuri-*\n/.nuri-cache/\n",
+    )?;
     for (rel, bytes) in THEME_FILES {
         write(&format!("themes/nuri/{rel}"), bytes)?;
     }

@@ -56,7 +56,9 @@ fn names_embargo(text: &str) -> bool {
 
 #[test]
 fn a_preview_shows_the_embargo_to_editors_and_to_nobody_else() {
-    let s = site_with_embargo("indexnow_key = \"preview-test-key-1\"\n");
+    let s = site_with_embargo(
+        "indexnow_key = \"preview-test-key-1\"\n[redirects]\n\"/old-tags/\" = \"/tags/\"\n",
+    );
     s.nuri(&["build", "--now", NOW]).assert_ok();
     let public = s.path("public");
     // Production: the story is nowhere, in no file at all.
@@ -130,19 +132,19 @@ fn a_preview_shows_the_embargo_to_editors_and_to_nobody_else() {
         "{}",
         text_of(&preview, &page)
     );
+    assert!(files.contains(&"old-tags/index.html".to_string()));
     for f in files.iter().filter(|f| f.ends_with(".html")) {
         let html = text_of(&preview, f);
-        if html.contains("http-equiv=\"refresh\"") {
-            continue; // a redirect stub, not a page
-        }
         assert!(
             html.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"),
             "{f} can be indexed"
         );
-        assert!(
-            html.contains("미리보기: 공개 전 기사 포함"),
-            "{f} has no banner"
-        );
+        if !html.contains("http-equiv=\"refresh\"") {
+            assert!(
+                html.contains("미리보기: 공개 전 기사 포함"),
+                "{f} has no banner"
+            );
+        }
     }
     // The production site was not touched by the preview.
     assert_eq!(s.snapshot(), before);
@@ -409,8 +411,15 @@ fn ping_tells_the_endpoint_what_changed_and_retries_when_asked_to_wait() {
     // The key file proves the key is the site's.
     assert_eq!(s.read("a1b2c3d4-nuri.txt"), "a1b2c3d4-nuri");
 
+    // A first build has nothing to compare with: every page would count as new, and a
+    // whole site is not sent unless asked for.
+    let first = s.nuri(&["ping"]);
+    first.assert_ok();
+    assert!(first.stdout().contains("not sent"), "{}", first.stdout());
+    assert!(endpoint.bodies().is_empty());
+
     // --dry-run prints the request and sends nothing.
-    let dry = s.nuri(&["ping", "--dry-run"]);
+    let dry = s.nuri(&["ping", "--all", "--dry-run"]);
     dry.assert_ok();
     assert!(dry.stdout().contains(&format!("POST {}", endpoint.url)));
     assert!(
@@ -420,7 +429,7 @@ fn ping_tells_the_endpoint_what_changed_and_retries_when_asked_to_wait() {
     assert!(endpoint.bodies().is_empty());
 
     // Two answers asking to wait, then accepted.
-    let run = s.nuri(&["ping", "--pause-ms", "5"]);
+    let run = s.nuri(&["ping", "--all", "--pause-ms", "5"]);
     run.assert_ok();
     assert!(run.stdout().contains("200"), "{}", run.stdout());
     assert!(run.stdout().contains("after 3 tries"), "{}", run.stdout());
@@ -439,7 +448,7 @@ fn ping_tells_the_endpoint_what_changed_and_retries_when_asked_to_wait() {
         .iter()
         .map(|u| u.as_str().unwrap())
         .collect();
-    // A first build adds every page; only pages are announced.
+    // Every page of the first build; only pages are announced.
     assert!(urls.contains(&"https://test.example/news/"), "{urls:?}");
     assert!(
         urls.iter()
@@ -509,7 +518,7 @@ fn ping_fails_when_the_endpoint_never_accepts_and_without_a_key() {
     let endpoint = Endpoint::start(vec![403]);
     let s = ping_site(&endpoint.url);
     s.build(&[]).assert_ok();
-    let run = s.nuri(&["ping", "--pause-ms", "1"]);
+    let run = s.nuri(&["ping", "--all", "--pause-ms", "1"]);
     assert!(!run.ok());
     assert!(run.stdout().contains("403 forbidden"), "{}", run.stdout());
     assert!(run.stderr().contains("not accepted"), "{}", run.stderr());
@@ -520,4 +529,37 @@ fn ping_fails_when_the_endpoint_never_accepts_and_without_a_key() {
     plain
         .nuri(&["ping", "--dry-run"])
         .assert_fails_with("indexnow_key is not set");
+}
+
+#[test]
+fn without_a_cache_the_change_list_compares_with_the_live_site() {
+    let s = ping_site("https://indexnow.invalid/indexnow");
+    s.build(&[]).assert_ok();
+    // The cache is lost (a new CI runner, a new nuri version), the live site is not.
+    s.remove(".nuri-cache");
+    let path = s.path("content/world/2023/open-models.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("\n+++\n", "\n+++\n\n새 문단.\n")).unwrap();
+    let list = s.path("changes.json");
+    s.build(&["--changes", list.to_str().unwrap()]).assert_ok();
+    let changes: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path("changes.json")).unwrap()).unwrap();
+    assert_eq!(changes["baseline"], true, "{changes}");
+    assert_eq!(changes["added"], serde_json::json!([]), "{changes}");
+    let changed = changes["changed"].as_array().unwrap();
+    assert!(
+        changed
+            .iter()
+            .any(|u| u.as_str().unwrap().contains("/world/2023/")),
+        "{changes}"
+    );
+    assert!(changed.len() < 30, "{changes}");
+    let dry = s.nuri(&["ping", "--changes", list.to_str().unwrap(), "--dry-run"]);
+    dry.assert_ok();
+    assert!(
+        dry.stdout()
+            .contains("POST https://indexnow.invalid/indexnow"),
+        "{}",
+        dry.stdout()
+    );
 }

@@ -46,6 +46,13 @@ impl Manifest {
         Some(Manifest { files })
     }
 
+    /// Every file with its hash (the low 64 bits of its XXH3-128).
+    pub fn hashes(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.files
+            .iter()
+            .map(|(rel, &(_, hash))| (rel.as_str(), hash))
+    }
+
     pub fn contains(&self, rel: &str) -> bool {
         self.files.contains_key(rel)
     }

@@ -160,7 +160,13 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
                 warns.push(Diagnostic::warning(&output_dir, why));
             }
         }
-        write_changes(plan, &cache, &state.outputs, &state.outputs, &config)?;
+        write_changes(
+            plan,
+            &cache,
+            &Baseline::of(&state.outputs),
+            &state.outputs,
+            &config,
+        )?;
         return Ok(Report {
             output: output_dir,
             articles: state.articles,
@@ -190,7 +196,13 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
     if work.unchanged(&snap, &cache, &state) {
         let _lock = Staging::tidy(&paths.output, &guard, waiting)?;
         if live_is(&output_dir, &state, &cache) {
-            write_changes(plan, &cache, &state.outputs, &state.outputs, &snap.config)?;
+            write_changes(
+                plan,
+                &cache,
+                &Baseline::of(&state.outputs),
+                &state.outputs,
+                &snap.config,
+            )?;
             let warnings = report_warnings(&snap, &output_dir, &state.outputs);
             return Ok(Report {
                 output: output_dir,
@@ -205,6 +217,12 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
             });
         }
     }
+    // What `--changes` compares with: the last build the cache knows, else the live site.
+    let baseline = if state.outputs.is_empty() {
+        Baseline::live(&output_dir)
+    } else {
+        Baseline::of(&state.outputs)
+    };
     let staging = Staging::begin(&paths.output, &guard, waiting)?;
     let writer = Writer {
         staging: &staging,
@@ -308,13 +326,7 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
         cache.save(&new_state)
     })?;
     phases.mark("swap");
-    write_changes(
-        plan,
-        &cache,
-        &state.outputs,
-        &new_state.outputs,
-        &snap.config,
-    )?;
+    write_changes(plan, &cache, &baseline, &new_state.outputs, &snap.config)?;
     let mut warns = report_warnings(&snap, &output_dir, &new_state.outputs);
     if let Some(why) = committed.leftover {
         warns.push(Diagnostic::warning(&output_dir, why));
@@ -1051,12 +1063,38 @@ fn group(errors: Diagnostics) -> Diagnostics {
     diags
 }
 
+/// The site a change list compares with: each output path with the low 64 bits of its
+/// bytes' hash. `None` when there is nothing to compare with (no cache, no live site): then
+/// every page counts as added, and the list says so.
+struct Baseline(Option<std::collections::HashMap<String, u64>>);
+
+impl Baseline {
+    fn of(outputs: &BTreeMap<String, Output>) -> Baseline {
+        Baseline(Some(
+            outputs
+                .iter()
+                .map(|(p, o)| (p.clone(), o.hash as u64))
+                .collect(),
+        ))
+    }
+
+    /// The live site's manifest (which names files by the same hash), if it has one.
+    fn live(output: &Path) -> Baseline {
+        Baseline(crate::output::Manifest::read(output).map(|m| {
+            m.hashes()
+                .filter(|(p, _)| !p.starts_with('.'))
+                .map(|(p, h)| (p.to_string(), h))
+                .collect()
+        }))
+    }
+}
+
 /// `--changes FILE`: the URLs whose bytes were added, changed or removed since the last
 /// build, as JSON.
 fn write_changes(
     plan: &BuildPlan,
     cache: &Cache,
-    before: &BTreeMap<String, Output>,
+    baseline: &Baseline,
     after: &BTreeMap<String, Output>,
     config: &crate::config::Config,
 ) -> Result<()> {
@@ -1065,24 +1103,29 @@ fn write_changes(
         let path = output.strip_suffix("index.html").unwrap_or(output);
         urls.permalink(&format!("/{path}"))
     };
+    let empty = Default::default();
+    let before = baseline.0.as_ref().unwrap_or(&empty);
     let mut added = Vec::new();
     let mut changed = Vec::new();
     for (path, o) in after {
         match before.get(path) {
             None => added.push(url(path)),
-            Some(b) if b.hash != o.hash => changed.push(url(path)),
+            Some(&b) if b != o.hash as u64 => changed.push(url(path)),
             _ => {}
         }
     }
-    let removed: Vec<String> = before
+    let mut removed: Vec<String> = before
         .keys()
         .filter(|p| !after.contains_key(*p))
         .map(|p| url(p))
         .collect();
+    removed.sort_unstable();
     let json = serde_json::json!({
         "added": added,
         "changed": changed,
         "removed": removed,
+        // false: no earlier build to compare with, so every page is listed as added.
+        "baseline": baseline.0.is_some(),
         "base_url": config.base_url.full(),
         "preview": plan.request.options.preview,
     });

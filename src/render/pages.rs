@@ -860,7 +860,7 @@ fn redirects(
         lines.push_str(&format!("{} {} 301\n", urls.url(from), href));
         stubs.push((
             from.clone(),
-            redirect_page(&href, &absolute, &c.language).into_bytes(),
+            redirect_page(&href, &absolute, &c.language, s.preview).into_bytes(),
         ));
     }
     for gone in &c.gone {
@@ -874,11 +874,17 @@ fn redirects(
     (file, stubs)
 }
 
-/// A page that sends readers (and crawlers) on to `href`.
-fn redirect_page(href: &str, absolute: &str, lang: &str) -> String {
+/// A page that sends readers (and crawlers) on to `href`; in a preview, not to be indexed
+/// either.
+fn redirect_page(href: &str, absolute: &str, lang: &str, preview: bool) -> String {
     let href = crate::markdown::escape_attr(href);
     let absolute = crate::markdown::escape_attr(absolute);
+    let robots = if preview {
+        "<meta name=\"robots\" content=\"noindex, nofollow\">\n"
+    } else {
+        ""
+    };
     format!(
-        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>옮겨진 페이지</title>\n<link rel=\"canonical\" href=\"{absolute}\">\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n</head>\n<body>\n<p>이 페이지는 <a href=\"{href}\">새 주소</a>로 옮겨졌습니다.</p>\n</body>\n</html>\n"
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>옮겨진 페이지</title>\n{robots}<link rel=\"canonical\" href=\"{absolute}\">\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n</head>\n<body>\n<p>이 페이지는 <a href=\"{href}\">새 주소</a>로 옮겨졌습니다.</p>\n</body>\n</html>\n"
     )
 }
