@@ -563,3 +563,68 @@ fn without_a_cache_the_change_list_compares_with_the_live_site() {
         dry.stdout()
     );
 }
+
+/// The `NewsArticle` JSON-LD of a page (the first block that is one).
+fn news_article(html: &str) -> serde_json::Value {
+    let open = "<script type=\"application/ld+json\">";
+    for (at, _) in html.match_indices(open) {
+        let rest = &html[at + open.len()..];
+        let json: serde_json::Value =
+            serde_json::from_str(&rest[..rest.find("</script>").unwrap()]).unwrap();
+        let items = match (json.as_array(), json.get("@graph")) {
+            (Some(list), _) => list.clone(),
+            (None, Some(g)) => g.as_array().unwrap().clone(),
+            (None, None) => vec![json],
+        };
+        if let Some(a) = items.into_iter().find(|j| j["@type"] == "NewsArticle") {
+            return a;
+        }
+    }
+    panic!("no NewsArticle JSON-LD in {html}");
+}
+
+#[test]
+fn articles_without_a_photo_share_the_default_image() {
+    let s = SiteTest::fixture("basic");
+    let config = std::fs::read_to_string(s.path("config.toml")).unwrap();
+    s.write(
+        "config.toml",
+        &format!("default_image = \"/images/chart.png\"\n{config}"),
+    );
+    s.build(&[]).assert_ok();
+    let default = "https://test.example/news/images/chart.png";
+    // An article without a photo of its own, and the front page.
+    let page = s.read("world/2023/open-models/index.html");
+    assert!(
+        page.contains(&format!(
+            "<meta property=\"og:image\" content=\"{default}\">"
+        )),
+        "{page}"
+    );
+    let article = news_article(&page);
+    let image = &article["image"];
+    assert!(
+        image == default || image[0] == default || image["url"] == default,
+        "{article}"
+    );
+    assert!(s.read("index.html").contains(&format!(
+        "<meta property=\"og:image\" content=\"{default}\">"
+    )));
+    // An article with its own photo keeps it.
+    let own = s.read("economy/2024/반도체-투자/index.html");
+    assert!(own.contains("og:image\" content=\"https://test.example/news/images/chart.png\""));
+    let bundle = s.read("politics/2023/동맹-출범-현장/index.html");
+    assert!(bundle.contains("photo.png\">"), "{bundle}");
+    assert!(!bundle.contains(&format!("og:image\" content=\"{default}\"")));
+
+    // A default image that is not there is an error in config.toml, before anything is
+    // published.
+    let before = s.snapshot();
+    s.write(
+        "config.toml",
+        &format!("default_image = \"/images/missing.png\"\n{config}"),
+    );
+    s.build(&[])
+        .assert_fails_with("default_image `/images/missing.png` is not a file in static/");
+    assert_eq!(s.snapshot(), before);
+}

@@ -15,6 +15,12 @@ fn site(extra: &str) -> SiteTest {
         "content/authors/박지훈.md",
         "+++\ntitle = \"선임기자\"\n+++\n",
     );
+    // The logo the config names (a missing one is an error).
+    std::fs::copy(
+        s.path("static/images/chart.png"),
+        s.path("static/images/logo.png"),
+    )
+    .unwrap();
     s
 }
 

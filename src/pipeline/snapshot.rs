@@ -147,6 +147,7 @@ impl Snapshot {
         // CSS and JS are published under fingerprinted names too.
         let (assets, asset_problems) = Assets::of(&statics);
         problems.extend(asset_problems);
+        problems.extend(missing_site_images(&c, &statics));
         for (plain, name) in &assets.names {
             if let Some(source) = statics.get(plain).cloned() {
                 statics.insert(name.clone(), source);
@@ -507,4 +508,29 @@ fn preview_config(c: &Config) -> Config {
     c.search.enabled = false;
     c.indexnow = None;
     c
+}
+
+/// `logo` and `default_image` name static files (unless they are absolute URLs): one that
+/// is not there would give every page a broken `og:image` and JSON-LD image.
+fn missing_site_images(
+    c: &Config,
+    statics: &std::collections::BTreeMap<String, std::path::PathBuf>,
+) -> Vec<Diagnostic> {
+    [("logo", &c.logo), ("default_image", &c.default_image)]
+        .into_iter()
+        .filter_map(|(key, value)| {
+            let path = value.as_deref()?;
+            if path.starts_with("http://") || path.starts_with("https://") {
+                return None;
+            }
+            let rel = path.trim_start_matches('/');
+            (!statics.contains_key(rel)).then(|| {
+                Diagnostic::error(
+                    crate::config::CONFIG_FILE,
+                    format!("{key} `{path}` is not a file in static/ or the theme's static/"),
+                )
+                .with_hint("put the image in static/ (e.g. static/images/share.png) and write its path from there: \"/images/share.png\"")
+            })
+        })
+        .collect()
 }
