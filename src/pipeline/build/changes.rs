@@ -1,0 +1,83 @@
+//! `--changes FILE` and the change list `nuri ping` reads.
+
+use super::*;
+
+/// The site a change list compares with: each output path with the low 64 bits of its
+/// bytes' hash. `None` when there is nothing to compare with (no cache, no live site): then
+/// every page counts as added, and the list says so.
+pub(super) struct Baseline(Option<std::collections::HashMap<String, u64>>);
+
+impl Baseline {
+    pub(super) fn of(outputs: &BTreeMap<String, Output>) -> Baseline {
+        Baseline(Some(
+            outputs
+                .iter()
+                .map(|(p, o)| (p.clone(), o.hash as u64))
+                .collect(),
+        ))
+    }
+
+    /// The live site's manifest (which names files by the same hash), if it has one.
+    pub(super) fn live(output: &Path) -> Baseline {
+        Baseline(crate::output::Manifest::read(output).map(|m| {
+            m.hashes()
+                .filter(|(p, _)| !p.starts_with('.'))
+                .map(|(p, h)| (p.to_string(), h))
+                .collect()
+        }))
+    }
+}
+
+/// `--changes FILE`: the URLs whose bytes were added, changed or removed since the last
+/// build, as JSON.
+pub(super) fn write_changes(
+    plan: &BuildPlan,
+    cache: &Cache,
+    baseline: &Baseline,
+    after: &BTreeMap<String, Output>,
+    config: &crate::config::Config,
+) -> Result<()> {
+    let urls = crate::model::Urls(config);
+    let url = |output: &str| {
+        let path = output.strip_suffix("index.html").unwrap_or(output);
+        urls.permalink(&format!("/{path}"))
+    };
+    let empty = Default::default();
+    let before = baseline.0.as_ref().unwrap_or(&empty);
+    let mut added = Vec::new();
+    let mut changed = Vec::new();
+    for (path, o) in after {
+        match before.get(path) {
+            None => added.push(url(path)),
+            Some(&b) if b != o.hash as u64 => changed.push(url(path)),
+            _ => {}
+        }
+    }
+    let mut removed: Vec<String> = before
+        .keys()
+        .filter(|p| !after.contains_key(*p))
+        .map(|p| url(p))
+        .collect();
+    removed.sort_unstable();
+    let json = serde_json::json!({
+        "added": added,
+        "changed": changed,
+        "removed": removed,
+        // false: no earlier build to compare with, so every page is listed as added.
+        "baseline": baseline.0.is_some(),
+        "base_url": config.base_url.full(),
+        "preview": plan.request.options.preview,
+    });
+    let text = serde_json::to_string_pretty(&json).expect("JSON") + "\n";
+    // Kept in the cache too, for `nuri ping` (the last build's changes, even none).
+    let _ = std::fs::write(cache.dir().join(CHANGES_FILE), &text);
+    match &plan.changes {
+        Some(file) => {
+            std::fs::write(file, text).map_err(|e| Error::usage(file, format!("cannot write: {e}")))
+        }
+        None => Ok(()),
+    }
+}
+
+/// The last build's changes, in the cache folder (the format of `--changes`).
+pub const CHANGES_FILE: &str = "changes.json";
