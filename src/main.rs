@@ -169,6 +169,16 @@ fn ping(root: &std::path::Path, args: &cli::PingArgs) -> Result<()> {
         );
         return Ok(());
     }
+    // Most of the site changed at once: a new theme or config, not news. Engines ask for
+    // changed content only; the sitemap tells them about the rest.
+    let pages = changes.get("pages").and_then(|p| p.as_u64()).unwrap_or(0) as usize;
+    if !args.all && urls.len() > 100 && urls.len() * 2 > pages {
+        println!(
+            "not sent: {} of the site's {pages} pages changed at once (a theme or config change, not news); run `nuri ping --all` to submit them anyway",
+            urls.len()
+        );
+        return Ok(());
+    }
     if urls.is_empty() {
         println!("nothing to tell: the last build added, changed or removed no page");
         return Ok(());

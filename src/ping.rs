@@ -67,6 +67,12 @@ pub fn page_urls(changes: &serde_json::Value) -> Result<Vec<String>> {
             "these are the changes of a preview build; a preview is never announced to search engines",
         ));
     }
+    if changes.get("unpublished").and_then(|p| p.as_bool()) == Some(true) {
+        return Err(Error::usage(
+            Path::new("changes"),
+            "these are the changes of a build with drafts, scheduled or expired stories (--drafts, --future, --expired); only a public build is announced",
+        ));
+    }
     // The search page and its index: `search/` at the site's root (a section or tag that
     // happens to be called "search" elsewhere is a page like any other).
     let search = match changes.get("base_url").and_then(|b| b.as_str()) {
@@ -153,12 +159,20 @@ pub fn send(submission: &Submission, endpoints: &[String], pause: Duration) -> V
                     .post(endpoint)
                     .header("Content-Type", "application/json; charset=utf-8")
                     .send(body.as_str());
-                let (status, message) = match result {
+                let (status, message, asked) = match result {
                     Ok(res) => {
                         let code = res.status().as_u16();
-                        (Some(code), meaning(code).to_string())
+                        // `Retry-After: <seconds>` on a 429 or 503: wait that long (at
+                        // most two minutes) rather than less.
+                        let asked = res
+                            .headers()
+                            .get("retry-after")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.trim().parse::<u64>().ok())
+                            .map(|s| Duration::from_secs(s.min(120)));
+                        (Some(code), meaning(code).to_string(), asked)
                     }
-                    Err(e) => (None, format!("no answer: {e}")),
+                    Err(e) => (None, format!("no answer: {e}"), None),
                 };
                 let again = matches!(status, None | Some(429) | Some(500..=599));
                 if !again || tries >= TRIES {
@@ -170,7 +184,7 @@ pub fn send(submission: &Submission, endpoints: &[String], pause: Duration) -> V
                         tries,
                     };
                 }
-                std::thread::sleep(wait);
+                std::thread::sleep(asked.map_or(wait, |a| a.max(wait)));
                 wait *= 2;
             };
             answers.push(answer);

@@ -150,21 +150,49 @@ fn a_preview_shows_the_embargo_to_editors_and_to_nobody_else() {
     assert_eq!(s.snapshot(), before);
 
     // A preview's change list is never announced.
-    s.nuri(&["ping", "--cache-dir", ".nuri-cache/preview", "--dry-run"])
-        .assert_fails_with("preview");
-    // And a preview is refused where the production site lives.
+    let preview_cache = s.path(".nuri-cache/preview");
     s.nuri(&[
-        "build",
-        "--now",
-        NOW,
-        "--preview",
-        "--output",
-        public.to_str().unwrap(),
+        "ping",
+        "--cache-dir",
+        preview_cache.to_str().unwrap(),
+        "--dry-run",
     ])
-    .assert_fails_with("holds a production build");
+    .assert_fails_with("a preview is never announced");
+    // A preview is refused where the public site lives: the folder config.toml publishes
+    // to, any folder holding a production build, and any folder inside one.
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    let preview_into =
+        |out: &Path| s.nuri(&["build", "--now", NOW, "--preview", "--output", &path(out)]);
+    preview_into(&public).assert_fails_with("where config.toml publishes the public site");
+    preview_into(&public.join("preview")).assert_fails_with("inside the public site");
+    let elsewhere = s.path("mirror");
+    s.nuri(&["build", "--now", NOW, "--output", &path(&elsewhere)])
+        .assert_ok();
+    preview_into(&elsewhere).assert_fails_with("holds a production build");
+    assert!(!names_embargo(
+        &std::fs::read_to_string(elsewhere.join("index.html")).unwrap()
+    ));
     assert_eq!(s.snapshot(), before);
-    // The preview folder takes a second preview, and a production build, as usual.
+    // The preview folder takes a second preview, and a production build may replace it.
     s.nuri(&["build", "--now", NOW, "--preview"]).assert_ok();
+    s.nuri(&["build", "--now", NOW, "--output", &path(&preview)])
+        .assert_ok();
+    for f in list_files(&preview) {
+        assert!(
+            !names_embargo(&text_of(&preview, &f)),
+            "{f} still names the embargoed story after a production build"
+        );
+    }
+}
+
+#[test]
+fn a_preview_is_refused_where_config_publishes_even_before_the_first_build() {
+    let s = site_with_embargo("");
+    let public = s.path("public");
+    assert!(!public.exists());
+    s.nuri(&["build", "--preview", "--output", public.to_str().unwrap()])
+        .assert_fails_with("where config.toml publishes the public site");
+    assert!(!public.exists());
 }
 
 /// The rules of a `_headers` file: (path pattern, [(name, value)]).
@@ -246,7 +274,9 @@ fn assets_are_fingerprinted_and_the_headers_file_caches_them_for_a_year() {
             std::fs::read(s.out(&format!("{plain}.{ext}"))).unwrap(),
             "{url}"
         );
-        let cache: Vec<_> = headers_for(&rules, &format!("/news/{url}"))
+        // Rules are paths from the published folder's root (the site is mounted at
+        // `/news/` by whatever serves it there).
+        let cache: Vec<_> = headers_for(&rules, &format!("/{url}"))
             .into_iter()
             .filter(|(n, _)| n == "Cache-Control")
             .collect();
@@ -264,7 +294,7 @@ fn assets_are_fingerprinted_and_the_headers_file_caches_them_for_a_year() {
         .iter()
         .filter(|f| f.ends_with("index.html") && !f.starts_with('.'))
     {
-        let path = percent_encode_path(&format!("/news/{}", f.trim_end_matches("index.html")));
+        let path = percent_encode_path(&format!("/{}", f.trim_end_matches("index.html")));
         let headers = headers_for(&rules, &path);
         let cache: Vec<_> = headers
             .iter()
@@ -587,12 +617,18 @@ fn news_article(html: &str) -> serde_json::Value {
 fn articles_without_a_photo_share_the_default_image() {
     let s = SiteTest::fixture("basic");
     let config = std::fs::read_to_string(s.path("config.toml")).unwrap();
+    // A share image of its own, so it cannot be mistaken for an article's photo.
+    std::fs::copy(
+        s.path("static/images/chart.png"),
+        s.path("static/images/share.png"),
+    )
+    .unwrap();
     s.write(
         "config.toml",
-        &format!("default_image = \"/images/chart.png\"\n{config}"),
+        &format!("default_image = \"/images/share.png\"\n{config}"),
     );
     s.build(&[]).assert_ok();
-    let default = "https://test.example/news/images/chart.png";
+    let default = "https://test.example/news/images/share.png";
     // An article without a photo of its own, and the front page.
     let page = s.read("world/2023/open-models/index.html");
     assert!(
@@ -627,4 +663,67 @@ fn articles_without_a_photo_share_the_default_image() {
     s.build(&[])
         .assert_fails_with("default_image `/images/missing.png` is not a file in static/");
     assert_eq!(s.snapshot(), before);
+}
+
+#[test]
+fn builds_with_unpublished_stories_are_never_announced_nor_their_urls_later() {
+    let s = site_with_embargo("indexnow_key = \"a1b2c3d4-nuri\"\n");
+    s.build(&[]).assert_ok();
+    // An editor's local build with drafts and scheduled stories, sharing the cache.
+    s.build(&["--drafts", "--future"]).assert_ok();
+    s.nuri(&["ping", "--dry-run"])
+        .assert_fails_with("drafts, scheduled or expired stories");
+    // The public build after it would list the embargoed story as removed: there is no
+    // public baseline to compare with, so nothing is sent.
+    s.build(&[]).assert_ok();
+    let run = s.nuri(&["ping", "--dry-run"]);
+    run.assert_ok();
+    assert!(run.stdout().contains("not sent"), "{}", run.stdout());
+    assert!(!names_embargo(&run.stdout()), "{}", run.stdout());
+    let changes = std::fs::read_to_string(s.path(".nuri-cache/changes.json")).unwrap();
+    assert!(changes.contains("\"baseline\": false"), "{changes}");
+    // The next public build compares with that one again.
+    s.build(&[]).assert_ok();
+    let changes = std::fs::read_to_string(s.path(".nuri-cache/changes.json")).unwrap();
+    assert!(changes.contains("\"baseline\": true"), "{changes}");
+}
+
+#[test]
+fn a_redesign_that_changes_most_pages_is_not_sent_without_all() {
+    let s = ping_site("https://indexnow.invalid/indexnow");
+    // Enough pages that the guard applies (more than 100 changed).
+    for i in 0..120 {
+        s.write(
+            &format!("content/world/2025/story-{i}.md"),
+            &format!("+++\ntitle = \"Story {i}\"\ndate = 2025-01-01T09:00:00+09:00\n+++\nText.\n"),
+        );
+    }
+    s.build(&[]).assert_ok();
+    // A stylesheet edit renames the fingerprinted file every page links to.
+    s.write("static/css/nuri.css", "body { margin: 0 }\n");
+    s.build(&[]).assert_ok();
+    let run = s.nuri(&["ping", "--dry-run"]);
+    run.assert_ok();
+    assert!(run.stdout().contains("changed at once"), "{}", run.stdout());
+    assert!(!run.stdout().contains("POST"), "{}", run.stdout());
+    let all = s.nuri(&["ping", "--dry-run", "--all"]);
+    all.assert_ok();
+    assert!(all.stdout().contains("POST"), "{}", all.stdout());
+}
+
+#[test]
+fn a_policy_a_header_cannot_carry_is_a_located_error() {
+    let s = SiteTest::fixture("basic");
+    let config = std::fs::read_to_string(s.path("config.toml")).unwrap();
+    s.write(
+        "config.toml",
+        &format!("{config}\n[headers]\ncontent_security_policy = \"default-src 'self' https://뉴스.kr\"\n"),
+    );
+    let run = s.build(&[]);
+    run.assert_fails_with("content_security_policy holds '뉴', which an HTTP header cannot carry");
+    assert!(
+        run.stderr().contains("config.toml:9:27:"),
+        "{}",
+        run.stderr()
+    );
 }

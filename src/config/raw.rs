@@ -86,9 +86,9 @@ pub struct RawConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHeaders {
-    /// `Content-Security-Policy`; empty to send none.
-    #[serde(default = "default_csp")]
-    pub content_security_policy: String,
+    /// `Content-Security-Policy`; empty to send none; unset, [`default_csp`].
+    #[serde(default)]
+    pub content_security_policy: Option<Spanned<String>>,
     /// Seconds browsers and CDNs may keep a page.
     #[serde(default = "default_html_max_age")]
     pub html_max_age: u64,
@@ -97,7 +97,7 @@ pub struct RawHeaders {
 impl Default for RawHeaders {
     fn default() -> Self {
         RawHeaders {
-            content_security_policy: default_csp(),
+            content_security_policy: None,
             html_max_age: default_html_max_age(),
         }
     }
@@ -105,7 +105,7 @@ impl Default for RawHeaders {
 
 /// The site's own scripts, styles, images and fonts only (inline styles allowed: Markdown
 /// tables align cells with `style`); no plugins, no framing by other sites.
-fn default_csp() -> String {
+pub fn default_csp() -> String {
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'".into()
 }
 

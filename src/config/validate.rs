@@ -28,6 +28,22 @@ impl Checker<'_> {
         self.diags.0.last_mut().expect("just pushed")
     }
 
+    /// The policy as one header line: printable ASCII only (a header cannot carry more).
+    fn csp(&mut self, raw: Option<&Spanned<String>>) -> String {
+        let Some(raw) = raw else {
+            return super::raw::default_csp();
+        };
+        let policy = raw.get_ref().replace(['\n', '\r', '\t'], " ");
+        if let Some(bad) = policy.chars().find(|c| !(' '..='~').contains(c)) {
+            self.at(
+                raw.span(),
+                format!("content_security_policy holds {bad:?}, which an HTTP header cannot carry"),
+            )
+            .hint = Some("write the policy in ASCII; host names in other scripts go in their punycode form (xn--…)".into());
+        }
+        policy
+    }
+
     fn base_url(&mut self, raw: &Spanned<String>) -> BaseUrl {
         BaseUrl::parse(raw.get_ref()).unwrap_or_else(|msg| {
             self.at(raw.span(), msg).hint =
@@ -379,6 +395,7 @@ pub fn parse(root: &Path, text: &str) -> Result<Config> {
     let max_urls = c.max_urls(&raw.sitemap.max_urls);
     let redirects = c.redirects(&raw.redirects);
     let gone = c.gone(&raw.gone);
+    let csp = c.csp(raw.headers.content_security_policy.as_ref());
     let theme = c.folder_name(
         "theme",
         &raw.theme,
@@ -452,10 +469,7 @@ pub fn parse(root: &Path, text: &str) -> Result<Config> {
         },
         limits,
         headers: HeadersConfig {
-            content_security_policy: raw
-                .headers
-                .content_security_policy
-                .replace(['\n', '\r'], " "),
+            content_security_policy: csp,
             html_max_age: raw.headers.html_max_age,
         },
         redirects,

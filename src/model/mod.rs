@@ -12,6 +12,7 @@ pub mod related;
 pub mod schedule;
 pub mod taxonomy;
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 use ahash::AHashMap as HashMap;
@@ -189,11 +190,28 @@ impl Site {
                 sections[s].articles.push(i);
             }
         }
-        let by_source = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.article.file.rel.clone(), i))
-            .collect::<HashMap<_, _>>();
+        // The lookups, the taxonomies and the archives are independent: built side by side.
+        let (by_source, (taxonomies, archives)) = rayon::join(
+            || {
+                entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (e.article.file.rel.clone(), i))
+                    .collect::<HashMap<_, _>>()
+            },
+            || {
+                rayon::join(
+                    || {
+                        config
+                            .taxonomies
+                            .par_iter()
+                            .map(|t| Taxonomy::build(config, t, &entries))
+                            .collect::<Vec<Taxonomy>>()
+                    },
+                    || Archives::build(config, &entries),
+                )
+            },
+        );
         let by_bundle: HashMap<&str, usize> = entries
             .iter()
             .enumerate()
@@ -212,12 +230,6 @@ impl Site {
                 .entry(slug::term_key(name))
                 .or_insert_with(|| Arc::new(AuthorProfile::from_config(name, raw)));
         }
-        let taxonomies: Vec<Taxonomy> = config
-            .taxonomies
-            .iter()
-            .map(|t| Taxonomy::build(config, t, &entries))
-            .collect();
-        let archives = Archives::build(config, &entries);
         let nav = navigation::neighbours(&sections, entries.len());
         let related = Related::new(
             taxonomies

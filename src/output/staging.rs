@@ -45,13 +45,28 @@ impl Staging {
         guard: &Guard<'_>,
         waiting: impl FnOnce(&str),
     ) -> Result<Staging, OutputError> {
+        Staging::begin_known(output, guard, waiting, |_| false)
+    }
+
+    /// [`Staging::begin`], where `as_left(folder)` may tell, under the lock, that the live
+    /// folder is as the last build left it (every folder's time as recorded: no file was
+    /// added, removed or renamed), so its files need not be walked.
+    pub fn begin_known(
+        output: &Path,
+        guard: &Guard<'_>,
+        waiting: impl FnOnce(&str),
+        as_left: impl FnOnce(&Path) -> bool,
+    ) -> Result<Staging, OutputError> {
         let output = target::resolve(output)?;
         // Refuse the root, the sources and a home folder before creating anything.
         target::check_place(&output, guard)?;
         let lock = OutputLock::acquire(&output, waiting)?;
         // Checked again, and the files inside, under the lock: the other build may have
         // changed the folder.
-        target::check(&output, guard)?;
+        target::check_place(&output, guard)?;
+        if !as_left(&output) {
+            target::check_contents(&output)?;
+        }
         let dir = sibling(&output, "staging");
         remove_leftover(&dir)?;
         remove_leftover(&sibling(&output, "old"))?;

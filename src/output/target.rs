@@ -67,13 +67,6 @@ pub fn resolve(output: &Path) -> Result<PathBuf, OutputError> {
     }
 }
 
-/// Checks that `out` (already resolved) may be replaced by a new site: its place, then
-/// (under the output's lock) its contents.
-pub fn check(out: &Path, guard: &Guard<'_>) -> Result<(), OutputError> {
-    check_place(out, guard)?;
-    check_contents(out)
-}
-
 /// Checks where `out` is: not the file-system root, the site, a source or a home folder,
 /// and not a file. Cheap; says nothing about the files inside.
 pub fn check_place(out: &Path, guard: &Guard<'_>) -> Result<(), OutputError> {

@@ -28,7 +28,7 @@ use crate::formats::search::Block;
 
 const MAGIC: &[u8; 8] = b"NURICCH\0";
 /// Bump when the state's layout changes.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// The default cache folder, inside the site.
 pub const DEFAULT_DIR: &str = ".nuri-cache";
@@ -72,6 +72,9 @@ pub struct State {
     pub warnings: Vec<crate::error::Diagnostic>,
     /// Every folder of the live site with its modification time, as the build left it.
     pub folders: Vec<(String, i128)>,
+    /// The build published what the public may not see yet (drafts, scheduled or expired
+    /// stories, a preview): its pages are no baseline for the change list of a public one.
+    pub unpublished: bool,
 }
 
 /// An article's related list and what it was computed from: its tags and its date (its

@@ -68,9 +68,12 @@ impl Snapshot {
         } else {
             p.config.clone()
         };
+        let mut phases = super::build::Phases::new();
         let mut problems = p.content.problems();
         let library = p.content.library();
+        phases.mark("  library");
         let site = Site::build(&library, &c, p.options, &mut problems);
+        phases.mark("  site");
         let sources = site
             .entries
             .iter()
@@ -85,10 +88,14 @@ impl Snapshot {
                 )
             })
             .collect();
-        let images: Vec<Option<ImageInfo>> = site
+        let probed: Vec<_> = site
             .entries
-            .iter()
-            .map(|e| match p.images.probe(&c, e) {
+            .par_iter()
+            .map(|e| p.images.probe(&c, e))
+            .collect();
+        let images: Vec<Option<ImageInfo>> = probed
+            .into_iter()
+            .map(|r| match r {
                 Ok(info) => info,
                 Err(d) => {
                     problems.push(d);
@@ -96,6 +103,7 @@ impl Snapshot {
                 }
             })
             .collect();
+        phases.mark("  images");
         let links = SiteLinks(&site);
         let section_html = site
             .sections
@@ -122,6 +130,7 @@ impl Snapshot {
                 Err(ds) => problems.extend(ds),
             }
         }
+        phases.mark("  sections");
         let shared = SharedViews::build(&c, &site);
         let urls_hash = {
             let mut h = Xxh3::new();
@@ -135,8 +144,10 @@ impl Snapshot {
         // Bundle files go beside their article's page.
         let mut statics = p.statics;
         if p.options.preview {
-            // A preview's robots.txt turns every crawler away, whatever the site's says.
+            // A preview's robots.txt turns every crawler away, and its _headers keep
+            // `X-Robots-Tag: noindex`, whatever the site's own files say.
             statics.remove("robots.txt");
+            statics.remove("_headers");
         }
         statics.extend(site.assets.iter().map(|(i, a)| {
             (
@@ -155,6 +166,7 @@ impl Snapshot {
         }
         // `site` is every template's, components' included: Tera's global context, in this
         // snapshot's own copy of the templates; `asset()` knows this version's file names.
+        phases.mark("  shared");
         let mut templates = (*p.templates).clone();
         templates
             .tera
@@ -198,15 +210,18 @@ impl Snapshot {
             global,
             config_hash: p.config_hash,
         };
+        phases.mark("  templates");
         let templates = snap.templates.clone();
         let (mut plan, plan_problems) =
             Plan::new(&snap.scope(), snap.options.now, &|t| templates.has(t));
         plan.add_headers(&snap.config, snap.options.preview, &assets);
         snap.plan = plan;
         snap.problems.extend(plan_problems.0);
+        phases.mark("  plan");
         let collisions = super::collisions::check(&snap);
         snap.problems.extend(collisions.0);
         snap.problems.sort();
+        phases.mark("  collisions");
         snap
     }
 

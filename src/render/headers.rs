@@ -53,15 +53,17 @@ pub fn file<'a>(
     fingerprinted: impl Iterator<Item = &'a str>,
     page_folders: &[String],
 ) -> Vec<u8> {
-    let home = crate::model::Urls(c);
     let fingerprinted: Vec<&str> = fingerprinted.collect();
     let mut rules: Vec<(String, Vec<(&'static str, String)>)> = Vec::new();
-    // Rule paths as requests carry them: percent-encoded, with a final `*` for a folder.
-    let root = home.url("/");
+    // Rule paths as requests reach the host: from the root of the published folder (a
+    // `base_url` path is where a proxy mounts the site, not a folder the host sees),
+    // percent-encoded, with a final `*` for a folder.
+    let url = |p: &str| crate::text::url::encode_path(p);
+    let root = "/".to_string();
     rules.push((format!("{root}*"), security(c, preview)));
     for &f in &fingerprinted {
         rules.push((
-            home.url(&format!("/{f}")),
+            url(&format!("/{f}")),
             vec![("Cache-Control", IMMUTABLE.to_string())],
         ));
     }
@@ -74,7 +76,7 @@ pub fn file<'a>(
                     .iter()
                     .any(|f| f.starts_with(&format!("{d}/")))
             })
-            .map(|d| format!("{}*", home.url(&format!("/{d}/")))),
+            .map(|d| format!("{}*", url(&format!("/{d}/")))),
     );
     let pages: Vec<String> = pages.collect();
     if rules.len() + pages.len() <= MAX_RULES {
@@ -134,7 +136,9 @@ mod tests {
         ))
         .unwrap();
         let rules = parse(&text);
-        assert_eq!(rules[0].0, "/news/*");
+        // From the published folder's root: the base URL's `/news/` is where a proxy
+        // mounts the site, not a folder the host serves.
+        assert_eq!(rules[0].0, "/*");
         assert!(
             rules[0]
                 .1
@@ -147,17 +151,18 @@ mod tests {
         );
         let css = rules
             .iter()
-            .find(|r| r.0 == "/news/css/nuri.3f2a1c9e.css")
+            .find(|r| r.0 == "/css/nuri.3f2a1c9e.css")
             .unwrap();
         assert_eq!(
             css.1,
             [("Cache-Control".to_string(), IMMUTABLE.to_string())]
         );
-        for p in ["/news/", "/news/politics/*", "/news/tags/*"] {
+        for p in ["/", "/politics/*", "/tags/*"] {
             let r = rules.iter().find(|r| r.0 == p).unwrap();
             assert_eq!(r.1[0].1, "public, max-age=300");
         }
-        assert!(!text.contains("/news/css/*"), "{text}");
+        assert!(!text.contains("/css/*"), "{text}");
+        assert!(!text.contains("/news/"), "{text}");
         assert!(!text.contains("X-Robots-Tag"));
         let preview = String::from_utf8(file(&c, true, std::iter::empty(), &[])).unwrap();
         assert!(preview.contains("X-Robots-Tag: noindex, nofollow"));

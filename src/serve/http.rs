@@ -286,6 +286,11 @@ async fn handle(State(live): State<Arc<Live>>, method: Method, uri: Uri) -> Resp
             if let Ok(v) = HeaderValue::from_str(&to) {
                 res.headers_mut().insert(header::LOCATION, v);
             }
+            for (name, value) in &sec {
+                if let Ok(v) = HeaderValue::from_str(value) {
+                    res.headers_mut().insert(*name, v);
+                }
+            }
             res
         }
         _ => not_found(&served, problem.as_deref(), &sec).await,

@@ -118,10 +118,14 @@ fn rebuild(
     changes: &BTreeSet<Change>,
 ) -> Option<Arc<Snapshot>> {
     let started = Instant::now();
+    let mut phases = crate::pipeline::Phases::new();
     match session.rebuild(changes) {
         Ok((snap, read)) => {
+            phases.mark("rebuild");
             let snap = Arc::new(snap);
-            if publish(live, snap.clone()) {
+            let published = publish(live, snap.clone());
+            phases.mark("publish");
+            if published {
                 println!(
                     "[{}] {} → {read} file{} read, rebuilt in {} ms",
                     clock(),

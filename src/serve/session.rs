@@ -196,6 +196,8 @@ impl Session {
             }
         };
         let engine = self.engine.as_ref().expect("opened");
+        let mut phases = crate::pipeline::Phases::new();
+        phases.mark("  apply");
         let snap = engine.snapshot()?;
         if snap.problems.has_errors() {
             return Err(snap.problems.clone());

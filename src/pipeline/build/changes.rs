@@ -8,6 +8,23 @@ use super::*;
 pub(super) struct Baseline(Option<std::collections::HashMap<String, u64>>);
 
 impl Baseline {
+    /// What `--changes` compares a build with: the last build the cache knows, else the
+    /// live site. Nothing, when the last build showed unpublished stories and this one is
+    /// public: its URLs are not news to announce, not even as removed.
+    pub(super) fn choose(
+        state: &State,
+        output: &Path,
+        options: &crate::model::BuildOptions,
+    ) -> Baseline {
+        if state.outputs.is_empty() {
+            Baseline::live(output)
+        } else if state.unpublished && !unpublished(options) {
+            Baseline(None)
+        } else {
+            Baseline::of(&state.outputs)
+        }
+    }
+
     pub(super) fn of(outputs: &BTreeMap<String, Output>) -> Baseline {
         Baseline(Some(
             outputs
@@ -17,8 +34,12 @@ impl Baseline {
         ))
     }
 
-    /// The live site's manifest (which names files by the same hash), if it has one.
+    /// The live site's manifest (which names files by the same hash), if it has one and
+    /// is a public site (a preview's pages are no baseline: their URLs must not be told).
     pub(super) fn live(output: &Path) -> Baseline {
+        if output.join(crate::render::pages::PREVIEW_MARKER).exists() {
+            return Baseline(None);
+        }
         Baseline(crate::output::Manifest::read(output).map(|m| {
             m.hashes()
                 .filter(|(p, _)| !p.starts_with('.'))
@@ -39,7 +60,10 @@ pub(super) fn write_changes(
 ) -> Result<()> {
     let urls = crate::model::Urls(config);
     let url = |output: &str| {
-        let path = output.strip_suffix("index.html").unwrap_or(output);
+        let path = match output.strip_suffix("index.html") {
+            Some(dir) if dir.is_empty() || dir.ends_with('/') => dir,
+            _ => output,
+        };
         urls.permalink(&format!("/{path}"))
     };
     let empty = Default::default();
@@ -67,6 +91,10 @@ pub(super) fn write_changes(
         "baseline": baseline.0.is_some(),
         "base_url": config.base_url.full(),
         "preview": plan.request.options.preview,
+        // true: drafts, scheduled or expired stories were published; never announced.
+        "unpublished": unpublished(&plan.request.options),
+        // Every page of the build, so a ping can tell a redesign from news.
+        "pages": after.keys().filter(|p| p.ends_with(".html")).count(),
     });
     let text = serde_json::to_string_pretty(&json).expect("JSON") + "\n";
     // Kept in the cache too, for `nuri ping` (the last build's changes, even none).
@@ -81,3 +109,8 @@ pub(super) fn write_changes(
 
 /// The last build's changes, in the cache folder (the format of `--changes`).
 pub const CHANGES_FILE: &str = "changes.json";
+
+/// Whether a build with these options publishes what the public may not see yet.
+pub(super) fn unpublished(o: &crate::model::BuildOptions) -> bool {
+    o.drafts || o.future || o.expired || o.preview
+}

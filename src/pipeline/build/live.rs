@@ -75,20 +75,40 @@ pub(super) fn live_is(output: &Path, state: &State, cache: &Cache) -> bool {
         })
 }
 
-/// Refuses a preview build into a folder that holds a production build: the preview would
-/// replace the public site with drafts and embargoed stories. (A production build may
+/// Refuses a preview build into the public site's place: the folder config.toml publishes
+/// to, a folder that holds a production build, or any folder inside one. The preview would
+/// put drafts and embargoed stories where the public reads. (A production build may
 /// replace a preview.)
-pub(super) fn check_kind(output: &Path, preview: bool) -> Result<(), Error> {
-    let built = output.join(crate::output::MARKER).is_file();
-    let previewed = output.join(crate::render::pages::PREVIEW_MARKER).is_file();
-    if preview && built && !previewed {
-        return Err(crate::output::OutputError::Refused {
+pub(super) fn check_preview_place(output: &Path, public: &Path) -> Result<(), Error> {
+    let refuse = |why: String| -> Result<(), Error> {
+        Err(crate::output::OutputError::Refused {
             path: output.to_path_buf(),
-            why: "it holds a production build, and a preview would replace the public site with \
-                  unpublished stories: give the preview its own folder (the default is preview/)"
-                .into(),
+            why,
         }
-        .into());
+        .into())
+    };
+    let hint = "give the preview its own folder outside the public site (the default is preview/)";
+    let normal = |p: &Path| crate::output::normalize(p);
+    if normal(output) == normal(public) {
+        return refuse(format!(
+            "it is where config.toml publishes the public site, and a preview holds unpublished stories: {hint}"
+        ));
+    }
+    for folder in output.ancestors() {
+        let built = folder.join(crate::output::MARKER).is_file();
+        let previewed = folder.join(crate::render::pages::PREVIEW_MARKER).is_file();
+        if built && !previewed {
+            return refuse(if folder == output {
+                format!(
+                    "it holds a production build, and a preview would replace the public site with unpublished stories: {hint}"
+                )
+            } else {
+                format!(
+                    "it is inside the public site {}, which would publish unpublished stories: {hint}",
+                    folder.display()
+                )
+            });
+        }
     }
     Ok(())
 }

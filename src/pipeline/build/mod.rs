@@ -88,16 +88,13 @@ pub fn build(plan: &BuildPlan) -> Result<Report> {
     if let Some(report) = run.same_outputs(&snap, &work)? {
         return Ok(report);
     }
-    // What `--changes` compares with: the last build the cache knows, else the live site.
-    let baseline = if run.state.outputs.is_empty() {
-        Baseline::live(&run.output_dir)
-    } else {
-        Baseline::of(&run.state.outputs)
-    };
-    let staging = Staging::begin(
+    let baseline = Baseline::choose(&run.state, &run.output_dir, &plan.request.options);
+    let folders = &run.state.folders;
+    let staging = Staging::begin_known(
         &run.config.paths.output,
         &run.guard(),
         waiting(&run.config.paths.output),
+        |live| same_folders(live, folders),
     )?;
     let made = run.render(&snap, &work, &staging)?;
     run.commit(&snap, &work, staging, made, &baseline)
@@ -163,7 +160,15 @@ impl<'p> Run<'p> {
             paths.root.join("themes"),
             cache.dir().to_path_buf(),
         ];
-        check_kind(&output_dir, request.options.preview)?;
+        if request.options.preview {
+            // Where the public site goes, by config (a preview given another --output must
+            // not be that folder, nor inside a public site).
+            let public = match &request.output {
+                Some(_) => crate::config::Config::load(&request.root)?.paths.output,
+                None => paths.output.clone(),
+            };
+            check_preview_place(&output_dir, &public)?;
+        }
         Ok(Run {
             plan,
             started,
@@ -417,6 +422,7 @@ impl<'p> Run<'p> {
             articles: snap.site.entries.len(),
             warnings: warnings(snap).0,
             folders: Vec::new(),
+            unpublished: changes::unpublished(&self.plan.request.options),
         };
         // The cache is saved while the previous site is removed.
         let (cache, output_dir) = (&self.cache, &self.output_dir);
