@@ -150,13 +150,27 @@ fn rebuild(
 fn index_in_background(live: Arc<Live>) -> std::sync::mpsc::Sender<Arc<Snapshot>> {
     let (tx, rx) = std::sync::mpsc::channel::<Arc<Snapshot>>();
     std::thread::spawn(move || {
+        // A thread pool of its own: on the shared one, a long index update would make the
+        // next save's model (which uses the shared pool) wait for it.
+        // Its threads run at a lower priority: a save's rebuild comes first, the index (the
+        // whole of it once at start-up, then a few milliseconds per save) after it.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("nuri-search-{i}"))
+            .start_handler(|_| lower_priority())
+            .build()
+            .ok();
         let mut index = SearchIndex::default();
         while let Ok(mut snap) = rx.recv() {
             while let Ok(newer) = rx.try_recv() {
                 snap = newer;
             }
             let generation = live.served().map_or(0, |s| s.generation);
-            index.update(&snap);
+            let mut phases = crate::pipeline::Phases::new();
+            match &pool {
+                Some(pool) => pool.install(|| index.update(&snap)),
+                None => index.update(&snap),
+            };
+            phases.mark("search index");
             if let Ok(mut s) = live.search.write() {
                 *s = Arc::new(index.files.clone());
             }
@@ -165,6 +179,16 @@ fn index_in_background(live: Arc<Live>) -> std::sync::mpsc::Sender<Arc<Snapshot>
         }
     });
     tx
+}
+
+/// Lowers the calling thread's scheduling priority (Linux: a thread's nice value).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority on the calling thread's id changes only that thread's nice value.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+    }
 }
 
 /// What the build cache knows of the site's content, when it was made for this site.
