@@ -88,48 +88,9 @@ impl Snapshot {
                 )
             })
             .collect();
-        let probed: Vec<_> = site
-            .entries
-            .par_iter()
-            .map(|e| p.images.probe(&c, e))
-            .collect();
-        let images: Vec<Option<ImageInfo>> = probed
-            .into_iter()
-            .map(|r| match r {
-                Ok(info) => info,
-                Err(d) => {
-                    problems.push(d);
-                    None
-                }
-            })
-            .collect();
+        let images = probe_images(&p, &c, &site, &mut problems);
         phases.mark("  images");
-        let links = SiteLinks(&site);
-        let section_html = site
-            .sections
-            .iter()
-            .map(|s| match &s.meta {
-                Some(m) if !m.body.is_empty() => {
-                    match crate::markdown::render(&m.file.display, &m.body, 1, &links) {
-                        Ok(r) => clean(&c, r.html),
-                        Err(ds) => {
-                            problems.extend(ds);
-                            String::new()
-                        }
-                    }
-                }
-                _ => String::new(),
-            })
-            .collect();
-        let mut author_bios = BTreeMap::new();
-        for (key, profile) in &site.authors {
-            match crate::markdown::render(&profile.file.display, &profile.bio, 1, &links) {
-                Ok(r) => {
-                    author_bios.insert(key.clone(), clean(&c, r.html));
-                }
-                Err(ds) => problems.extend(ds),
-            }
-        }
+        let (section_html, author_bios) = render_intros(&c, &site, &mut problems);
         phases.mark("  sections");
         let shared = SharedViews::build(&c, &site);
         let urls_hash = {
@@ -141,29 +102,7 @@ impl Snapshot {
             h.finish()
         };
         let cards = (0..site.entries.len()).map(|_| OnceLock::new()).collect();
-        // Bundle files go beside their article's page.
-        let mut statics = p.statics;
-        if p.options.preview {
-            // A preview's robots.txt turns every crawler away, and its _headers keep
-            // `X-Robots-Tag: noindex`, whatever the site's own files say.
-            statics.remove("robots.txt");
-            statics.remove("_headers");
-        }
-        statics.extend(site.assets.iter().map(|(i, a)| {
-            (
-                crate::model::images::asset_output(&site.entries[*i], &a.rel),
-                a.source.clone(),
-            )
-        }));
-        // CSS and JS are published under fingerprinted names too.
-        let (assets, asset_problems) = Assets::of(&statics);
-        problems.extend(asset_problems);
-        problems.extend(missing_site_images(&c, &statics));
-        for (plain, name) in &assets.names {
-            if let Some(source) = statics.get(plain).cloned() {
-                statics.insert(name.clone(), source);
-            }
-        }
+        let (statics, assets) = publish_statics(p.statics, p.options, &c, &site, &mut problems);
         // `site` is every template's, components' included: Tera's global context, in this
         // snapshot's own copy of the templates; `asset()` knows this version's file names.
         phases.mark("  shared");
@@ -548,4 +487,96 @@ fn missing_site_images(
             })
         })
         .collect()
+}
+
+/// Each article's lead image facts (size, for `width` and `height`), from the probe cache.
+fn probe_images(
+    p: &Parts<'_>,
+    c: &Config,
+    site: &Site,
+    problems: &mut Diagnostics,
+) -> Vec<Option<ImageInfo>> {
+    let probed: Vec<_> = site
+        .entries
+        .par_iter()
+        .map(|e| p.images.probe(c, e))
+        .collect();
+    probed
+        .into_iter()
+        .map(|r| match r {
+            Ok(info) => info,
+            Err(d) => {
+                problems.push(d);
+                None
+            }
+        })
+        .collect()
+}
+
+/// The HTML of each section's introduction (`_index.md`) and each reporter's biography.
+fn render_intros(
+    c: &Config,
+    site: &Site,
+    problems: &mut Diagnostics,
+) -> (Vec<String>, BTreeMap<String, String>) {
+    let links = SiteLinks(site);
+    let section_html = site
+        .sections
+        .iter()
+        .map(|s| match &s.meta {
+            Some(m) if !m.body.is_empty() => {
+                match crate::markdown::render(&m.file.display, &m.body, 1, &links) {
+                    Ok(r) => clean(c, r.html),
+                    Err(ds) => {
+                        problems.extend(ds);
+                        String::new()
+                    }
+                }
+            }
+            _ => String::new(),
+        })
+        .collect();
+    let mut author_bios = BTreeMap::new();
+    for (key, profile) in &site.authors {
+        match crate::markdown::render(&profile.file.display, &profile.bio, 1, &links) {
+            Ok(r) => {
+                author_bios.insert(key.clone(), clean(c, r.html));
+            }
+            Err(ds) => problems.extend(ds),
+        }
+    }
+    (section_html, author_bios)
+}
+
+/// The static files this version publishes (output path → source): the site's and the
+/// theme's, bundle files beside their article's page, and CSS and JS a second time under
+/// their fingerprinted names. A preview drops the site's own robots.txt and _headers.
+fn publish_statics(
+    mut statics: BTreeMap<String, PathBuf>,
+    options: &BuildOptions,
+    c: &Config,
+    site: &Site,
+    problems: &mut Diagnostics,
+) -> (BTreeMap<String, PathBuf>, Assets) {
+    if options.preview {
+        // A preview's robots.txt turns every crawler away, and its _headers keep
+        // `X-Robots-Tag: noindex`, whatever the site's own files say.
+        statics.remove("robots.txt");
+        statics.remove("_headers");
+    }
+    statics.extend(site.assets.iter().map(|(i, a)| {
+        (
+            crate::model::images::asset_output(&site.entries[*i], &a.rel),
+            a.source.clone(),
+        )
+    }));
+    let (assets, asset_problems) = Assets::of(&statics);
+    problems.extend(asset_problems);
+    problems.extend(missing_site_images(c, &statics));
+    for (plain, name) in &assets.names {
+        if let Some(source) = statics.get(plain).cloned() {
+            statics.insert(name.clone(), source);
+        }
+    }
+    (statics, assets)
 }
