@@ -53,10 +53,11 @@ impl Drop for Server {
     }
 }
 
-fn type_query(url: &str, query: &str) -> serde_json::Value {
+/// Runs one of the scripts in `tests/browser/` and returns the JSON it prints.
+fn run_script(script: &str, args: &[&str]) -> serde_json::Value {
     let out = Command::new("node")
-        .arg(repo().join("tests/browser/search.mjs"))
-        .args([url, query])
+        .arg(repo().join("tests/browser").join(script))
+        .args(args)
         .output()
         .expect("node");
     assert!(
@@ -65,6 +66,10 @@ fn type_query(url: &str, query: &str) -> serde_json::Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn type_query(url: &str, query: &str) -> serde_json::Value {
+    run_script("search.mjs", &[url, query])
 }
 
 #[test]
@@ -159,17 +164,7 @@ impl Drop for Serve {
 }
 
 fn load_page(url: &str) -> serde_json::Value {
-    let out = Command::new("node")
-        .arg(repo().join("tests/browser/page.mjs"))
-        .arg(url)
-        .output()
-        .expect("node");
-    assert!(
-        out.status.success(),
-        "browser run failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    run_script("page.mjs", &[url])
 }
 
 /// A page that loaded clean under the site's Content-Security-Policy.

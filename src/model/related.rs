@@ -392,6 +392,20 @@ mod tests {
         best.into_iter().take(want).map(|(_, j)| j).collect()
     }
 
+    /// Each term's articles, from each article's terms.
+    fn term_lists(
+        memberships: &[std::collections::BTreeSet<usize>],
+        terms: usize,
+    ) -> Vec<Vec<usize>> {
+        let mut lists = vec![Vec::new(); terms];
+        for (i, ts) in memberships.iter().enumerate() {
+            for &t in ts {
+                lists[t].push(i);
+            }
+        }
+        lists
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
@@ -400,12 +414,7 @@ mod tests {
             want in 0usize..8,
         ) {
             let n = memberships.len();
-            let mut lists = vec![Vec::new(); 12];
-            for (i, terms) in memberships.iter().enumerate() {
-                for &t in terms {
-                    lists[t].push(i);
-                }
-            }
+            let lists = term_lists(&memberships, 12);
             let index = TagIndex::new(lists.iter().map(|l| l.as_slice()).collect(), n);
             let mut scratch = Scratch::new(n);
             for i in 0..n {
@@ -427,12 +436,7 @@ mod tests {
         ) {
             // Few terms, so most lists are long enough to be bitsets.
             let n = memberships.len();
-            let mut lists = vec![Vec::new(); 4];
-            for (i, terms) in memberships.iter().enumerate() {
-                for &t in terms {
-                    lists[t].push(i);
-                }
-            }
+            let lists = term_lists(&memberships, 4);
             let index = TagIndex::new(lists.iter().map(|l| l.as_slice()).collect(), n);
             prop_assert!(index.bitsets.iter().any(Option::is_some));
             let mut scratch = Scratch::new(n);

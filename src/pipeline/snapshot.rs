@@ -183,6 +183,25 @@ impl Snapshot {
         });
     }
 
+    /// Search block `b`'s documents: their entries, in document order, and each one's
+    /// (source path, text hash), which tell whether the block's index can be kept.
+    pub fn search_block(&self, b: usize) -> (Vec<usize>, Vec<(String, u64)>) {
+        let n = self.site.entries.len();
+        let entries: Vec<usize> = crate::formats::search::block_docs(n, b)
+            .map(|d| crate::formats::search::entry_of(n, d))
+            .collect();
+        let members = entries
+            .iter()
+            .map(|&i| {
+                (
+                    self.site.entries[i].article.file.rel.clone(),
+                    self.sources[i].1,
+                )
+            })
+            .collect();
+        (entries, members)
+    }
+
     /// The fingerprint of entry `i`'s body: its file's text, the URLs of the articles it
     /// links to, and the settings rendering it follows.
     pub fn body_hash(&self, i: usize) -> u64 {

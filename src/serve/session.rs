@@ -40,18 +40,7 @@ impl SearchIndex {
         self.blocks.truncate(count);
         let mut metas = Vec::with_capacity(count);
         for b in 0..count {
-            let entries: Vec<usize> = search::block_docs(n, b)
-                .map(|d| search::entry_of(n, d))
-                .collect();
-            let members: Vec<(String, u64)> = entries
-                .iter()
-                .map(|&i| {
-                    (
-                        snap.site.entries[i].article.file.rel.clone(),
-                        snap.sources[i].1,
-                    )
-                })
-                .collect();
+            let (entries, members) = snap.search_block(b);
             let docs = entries.len() as u32;
             let same = self.blocks.get(b).is_some_and(|(m, _)| *m == members);
             if !same {

@@ -2,10 +2,16 @@
 
 use super::*;
 
-/// The site a change list compares with: each output path with the low 64 bits of its
-/// bytes' hash. `None` when there is nothing to compare with (no cache, no live site): then
-/// every page counts as added, and the list says so.
-pub(super) struct Baseline(Option<std::collections::HashMap<String, u64>>);
+/// The site a change list compares with.
+pub(super) enum Baseline {
+    /// The build published exactly what the last one did: nothing changed.
+    Unchanged,
+    /// Each output path of an earlier site with the low 64 bits of its bytes' hash.
+    Site(std::collections::HashMap<String, u64>),
+    /// Nothing to compare with (no cache, no live site, or an unpublished one): every page
+    /// counts as added, and the list says so.
+    Nothing,
+}
 
 impl Baseline {
     /// What `--changes` compares a build with: the last build the cache knows, else the
@@ -19,33 +25,33 @@ impl Baseline {
         if state.outputs.is_empty() {
             Baseline::live(output)
         } else if state.unpublished && !unpublished(options) {
-            Baseline(None)
+            Baseline::Nothing
         } else {
-            Baseline::of(&state.outputs)
+            Baseline::Site(
+                state
+                    .outputs
+                    .iter()
+                    .map(|(p, o)| (p.clone(), o.hash as u64))
+                    .collect(),
+            )
         }
-    }
-
-    pub(super) fn of(outputs: &BTreeMap<String, Output>) -> Baseline {
-        Baseline(Some(
-            outputs
-                .iter()
-                .map(|(p, o)| (p.clone(), o.hash as u64))
-                .collect(),
-        ))
     }
 
     /// The live site's manifest (which names files by the same hash), if it has one and
     /// is a public site (a preview's pages are no baseline: their URLs must not be told).
     pub(super) fn live(output: &Path) -> Baseline {
         if output.join(crate::render::pages::PREVIEW_MARKER).exists() {
-            return Baseline(None);
+            return Baseline::Nothing;
         }
-        Baseline(crate::output::Manifest::read(output).map(|m| {
-            m.hashes()
-                .filter(|(p, _)| !p.starts_with('.'))
-                .map(|(p, h)| (p.to_string(), h))
-                .collect()
-        }))
+        match crate::output::Manifest::read(output) {
+            Some(m) => Baseline::Site(
+                m.hashes()
+                    .filter(|(p, _)| !p.starts_with('.'))
+                    .map(|(p, h)| (p.to_string(), h))
+                    .collect(),
+            ),
+            None => Baseline::Nothing,
+        }
     }
 }
 
@@ -66,29 +72,34 @@ pub(super) fn write_changes(
         };
         urls.permalink(&format!("/{path}"))
     };
-    let empty = Default::default();
-    let before = baseline.0.as_ref().unwrap_or(&empty);
     let mut added = Vec::new();
     let mut changed = Vec::new();
-    for (path, o) in after {
-        match before.get(path) {
-            None => added.push(url(path)),
-            Some(&b) if b != o.hash as u64 => changed.push(url(path)),
-            _ => {}
+    let mut removed: Vec<String> = Vec::new();
+    match baseline {
+        Baseline::Unchanged => {}
+        Baseline::Nothing => added.extend(after.keys().map(|p| url(p))),
+        Baseline::Site(before) => {
+            for (path, o) in after {
+                match before.get(path) {
+                    None => added.push(url(path)),
+                    Some(&b) if b != o.hash as u64 => changed.push(url(path)),
+                    _ => {}
+                }
+            }
+            removed = before
+                .keys()
+                .filter(|p| !after.contains_key(*p))
+                .map(|p| url(p))
+                .collect();
+            removed.sort_unstable();
         }
     }
-    let mut removed: Vec<String> = before
-        .keys()
-        .filter(|p| !after.contains_key(*p))
-        .map(|p| url(p))
-        .collect();
-    removed.sort_unstable();
     let json = serde_json::json!({
         "added": added,
         "changed": changed,
         "removed": removed,
         // false: no earlier build to compare with, so every page is listed as added.
-        "baseline": baseline.0.is_some(),
+        "baseline": !matches!(baseline, Baseline::Nothing),
         "base_url": config.base_url.full(),
         "preview": plan.request.options.preview,
         // true: drafts, scheduled or expired stories were published; never announced.

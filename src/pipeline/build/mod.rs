@@ -251,11 +251,10 @@ impl<'p> Run<'p> {
                 warns.push(Diagnostic::warning(&self.output_dir, why));
             }
         }
-        let baseline = Baseline::of(&self.state.outputs);
         write_changes(
             self.plan,
             &self.cache,
-            &baseline,
+            &Baseline::Unchanged,
             &self.state.outputs,
             &self.config,
         )?;
@@ -299,7 +298,7 @@ impl<'p> Run<'p> {
         write_changes(
             self.plan,
             &self.cache,
-            &Baseline::of(&self.state.outputs),
+            &Baseline::Unchanged,
             &self.state.outputs,
             &snap.config,
         )?;

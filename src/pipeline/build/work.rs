@@ -169,18 +169,7 @@ pub(super) fn plan_blocks(snap: &Snapshot, cache: &Cache, state: &State) -> Vec<
     let n = snap.site.entries.len();
     (0..search::blocks(n))
         .map(|b| {
-            let entries: Vec<usize> = search::block_docs(n, b)
-                .map(|d| search::entry_of(n, d))
-                .collect();
-            let members: Vec<(String, u64)> = entries
-                .iter()
-                .map(|&i| {
-                    (
-                        snap.site.entries[i].article.file.rel.clone(),
-                        snap.sources[i].1,
-                    )
-                })
-                .collect();
+            let (entries, members) = snap.search_block(b);
             let made = std::sync::OnceLock::new();
             let mut reuse = None;
             let mut update = None;
