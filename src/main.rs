@@ -17,15 +17,22 @@ use nuri::model::BuildOptions;
 fn main() -> ExitCode {
     no_huge_pages();
     let cli = Cli::parse();
+    // Only a build publishes; for the other commands the sentence would be wrong.
+    let publishes = matches!(cli.command, Command::Build(_));
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");
             let n = e.count();
             eprintln!(
-                "error: {} problem{} found; nothing was published",
+                "error: {} problem{} found{}",
                 n,
-                if n == 1 { "" } else { "s" }
+                if n == 1 { "" } else { "s" },
+                if publishes {
+                    "; nothing was published"
+                } else {
+                    ""
+                }
             );
             ExitCode::FAILURE
         }

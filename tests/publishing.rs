@@ -158,6 +158,18 @@ fn a_preview_shows_the_embargo_to_editors_and_to_nobody_else() {
         "--dry-run",
     ])
     .assert_fails_with("a preview is never announced");
+    // A ping publishes nothing, so its error does not say that nothing was published.
+    let refused = s.nuri(&[
+        "ping",
+        "--cache-dir",
+        preview_cache.to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert!(
+        !refused.stderr().contains("nothing was published"),
+        "{}",
+        refused.stderr()
+    );
     // A preview is refused where the public site lives: the folder config.toml publishes
     // to, any folder holding a production build, and any folder inside one.
     let path = |p: &Path| p.to_str().unwrap().to_string();
