@@ -16,6 +16,7 @@ pub mod formats;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod photos;
 pub mod ping;
 pub mod pipeline;
 pub mod render;

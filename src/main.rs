@@ -104,6 +104,7 @@ fn check(root: &std::path::Path, args: &cli::CheckArgs) -> Result<()> {
         output: None,
         base_url: args.build.base_url.clone(),
         options: build_options(&args.build)?,
+        photos: None,
     };
     let diags = nuri::check::check(&request);
     match args.format {
@@ -119,6 +120,8 @@ fn check(root: &std::path::Path, args: &cli::CheckArgs) -> Result<()> {
 
 fn build(root: &std::path::Path, args: &BuildArgs) -> Result<()> {
     // A preview never goes where the production site goes, nor shares its cache.
+    // A preview shares the production site's photo files (they are the same photos).
+    let photos = args.cache_dir.as_ref().map(|d| d.join("photos"));
     let (output, cache_dir) = if args.preview {
         (
             Some(args.output.clone().unwrap_or_else(|| root.join("preview"))),
@@ -136,6 +139,10 @@ fn build(root: &std::path::Path, args: &BuildArgs) -> Result<()> {
             output,
             base_url: args.base_url.clone(),
             options: build_options(args)?,
+            photos: photos.or_else(|| {
+                args.preview
+                    .then(|| root.join(nuri::pipeline::cache::DEFAULT_DIR).join("photos"))
+            }),
         },
         cache_dir,
         changes: args.changes.clone(),

@@ -113,6 +113,7 @@ pub struct Config {
     pub search: SearchConfig,
     pub limits: Limits,
     pub headers: HeadersConfig,
+    pub images: ImagesConfig,
     /// Old site path → target (a site path, an absolute URL or `@/article.md`).
     pub redirects: Vec<(String, String)>,
     pub gone: Vec<String>,
@@ -198,6 +199,27 @@ pub struct SeoConfig {
 pub struct HeadersConfig {
     pub content_security_policy: String,
     pub html_max_age: u64,
+}
+
+/// `[images]`: the sizes and encodings photos are published in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImagesConfig {
+    /// Ascending, without repeats.
+    pub widths: Vec<u32>,
+    pub webp_quality: u8,
+    pub jpeg_quality: u8,
+    pub keep_metadata: bool,
+    /// With `{credit}` where the name goes, e.g. `사진={credit}`.
+    pub credit: String,
+    pub max_pixels: u64,
+    pub body_sizes: String,
+}
+
+impl ImagesConfig {
+    /// `image_credit` as the caption shows it.
+    pub fn credit_line(&self, name: &str) -> String {
+        self.credit.replace("{credit}", name)
+    }
 }
 
 /// Bounds on what one article may hold (`[limits]`).

@@ -79,7 +79,72 @@ pub struct RawConfig {
     #[serde(default)]
     pub headers: RawHeaders,
     #[serde(default)]
+    pub images: RawImages,
+    #[serde(default)]
     pub extra: toml::Table,
+}
+
+/// `[images]`: how lead and body photos are resized and encoded.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawImages {
+    /// Widths (pixels) every photo is published at, never wider than the photo itself.
+    #[serde(default = "default_widths")]
+    pub widths: Spanned<Vec<u32>>,
+    #[serde(default = "default_webp_quality")]
+    pub webp_quality: Spanned<u8>,
+    #[serde(default = "default_jpeg_quality")]
+    pub jpeg_quality: Spanned<u8>,
+    /// AVIF as well as WebP (slow to encode).
+    #[serde(default = "spanned_false")]
+    pub avif: Spanned<bool>,
+    /// Publish original files with their EXIF, XMP and IPTC (GPS included).
+    #[serde(default)]
+    pub keep_metadata: bool,
+    /// How `image_credit` is shown: `{credit}` stands for the name.
+    #[serde(default)]
+    pub credit: Option<Spanned<String>>,
+    /// Photos with more pixels than this are refused (a decompression bomb).
+    #[serde(default = "default_max_megapixels")]
+    pub max_megapixels: Spanned<u32>,
+    /// The `sizes` attribute of body photos: how wide the theme shows them.
+    #[serde(default = "default_body_sizes")]
+    pub body_sizes: String,
+}
+
+impl Default for RawImages {
+    fn default() -> Self {
+        RawImages {
+            widths: default_widths(),
+            webp_quality: default_webp_quality(),
+            jpeg_quality: default_jpeg_quality(),
+            avif: spanned_false(),
+            keep_metadata: false,
+            credit: None,
+            max_megapixels: default_max_megapixels(),
+            body_sizes: default_body_sizes(),
+        }
+    }
+}
+
+fn spanned_false() -> Spanned<bool> {
+    Spanned::new(0..0, false)
+}
+fn default_widths() -> Spanned<Vec<u32>> {
+    Spanned::new(0..0, vec![480, 800, 1200, 1600])
+}
+fn default_webp_quality() -> Spanned<u8> {
+    Spanned::new(0..0, 80)
+}
+fn default_jpeg_quality() -> Spanned<u8> {
+    Spanned::new(0..0, 82)
+}
+fn default_max_megapixels() -> Spanned<u32> {
+    Spanned::new(0..0, 100)
+}
+/// The default theme's article column: 45rem at most, less the page's padding on phones.
+fn default_body_sizes() -> String {
+    "(min-width: 47rem) 45rem, calc(100vw - 2rem)".into()
 }
 
 /// `[headers]`: what `_headers` (and `nuri serve`) send.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use jiff::tz::TimeZone;
 use toml::Spanned;
 
-use super::raw::{RawConfig, RawFeeds, RawLimits, RawTaxonomy};
+use super::raw::{RawConfig, RawFeeds, RawImages, RawLimits, RawTaxonomy};
 use super::*;
 use crate::error::{Diagnostic, Diagnostics, Error, Result};
 use crate::text::slug::SlugStrategy;
@@ -205,6 +205,64 @@ impl Checker<'_> {
             }
         }
         out
+    }
+
+    fn images(&mut self, raw: &RawImages, language: &str) -> ImagesConfig {
+        let mut widths = raw.widths.get_ref().clone();
+        widths.sort_unstable();
+        widths.dedup();
+        if widths.is_empty() || widths.iter().any(|w| !(16..=8192).contains(w)) {
+            self.at(
+                raw.widths.span(),
+                "images.widths must list at least one width, each from 16 to 8192 pixels",
+            )
+            .hint = Some("e.g. widths = [480, 800, 1200, 1600]".into());
+        }
+        for (key, q) in [
+            ("images.webp_quality", &raw.webp_quality),
+            ("images.jpeg_quality", &raw.jpeg_quality),
+        ] {
+            if !(1..=100).contains(q.get_ref()) {
+                self.at(q.span(), format!("{key} must be from 1 to 100"));
+            }
+        }
+        if *raw.avif.get_ref() {
+            self.at(
+                raw.avif.span(),
+                "images.avif: this build of nuri encodes WebP and JPEG/PNG, not AVIF",
+            )
+            .hint =
+                Some("remove `avif = true`: every browser that shows AVIF shows WebP too".into());
+        }
+        if *raw.max_megapixels.get_ref() == 0 {
+            self.at(
+                raw.max_megapixels.span(),
+                "images.max_megapixels must be at least 1",
+            );
+        }
+        let credit = match &raw.credit {
+            Some(c) => {
+                if !c.get_ref().contains("{credit}") {
+                    self.at(
+                        c.span(),
+                        "images.credit must contain {credit}, where the photographer's name goes",
+                    )
+                    .hint = Some("e.g. credit = \"사진={credit}\"".into());
+                }
+                c.get_ref().clone()
+            }
+            None if language == "ko" => "사진={credit}".into(),
+            None => "Photo: {credit}".into(),
+        };
+        ImagesConfig {
+            widths,
+            webp_quality: *raw.webp_quality.get_ref(),
+            jpeg_quality: *raw.jpeg_quality.get_ref(),
+            keep_metadata: raw.keep_metadata,
+            credit,
+            max_pixels: u64::from(*raw.max_megapixels.get_ref()) * 1_000_000,
+            body_sizes: raw.body_sizes.clone(),
+        }
     }
 
     fn limits(&mut self, raw: &RawLimits) -> Limits {
@@ -406,6 +464,7 @@ pub fn parse(root: &Path, text: &str) -> Result<Config> {
         c.at(raw.output_dir.span(), "output_dir may not be empty");
     }
     let limits = c.limits(&raw.limits);
+    let images = c.images(&raw.images, &language);
     let indexnow = c.indexnow(raw.indexnow_key.as_ref(), raw.indexnow_endpoints.as_deref());
     if c.diags.has_errors() {
         return Err(Error::Config(c.diags));
@@ -472,6 +531,7 @@ pub fn parse(root: &Path, text: &str) -> Result<Config> {
             content_security_policy: csp,
             html_max_age: raw.headers.html_max_age,
         },
+        images,
         redirects,
         gone,
         extra: toml_to_json(toml::Value::Table(raw.extra)),

@@ -233,15 +233,42 @@ pub fn article(c: &Config, site: &Site, images: &[Option<ImageInfo>], i: usize) 
     publisher(&mut j, c, false);
     j.key("isAccessibleForFree").bool(true);
     if let Some(img) = &images[i] {
-        j.key("image").arr().obj();
-        j.field("@type", "ImageObject").field("url", &img.permalink);
-        if let (Some(w), Some(h)) = (img.width, img.height) {
-            j.key("width").num(w as i64).key("height").num(h as i64);
+        // Google asks for 16:9, 4:3 and 1:1 versions, each at least 1200 pixels wide where
+        // the photo allows.
+        let crops: Vec<(String, u32, u32)> = img
+            .picture
+            .iter()
+            .flat_map(|p| p.crops.iter().filter(|c| c.name != "og"))
+            .map(|c| (urls.permalink(&format!("/{}", c.path)), c.width, c.height))
+            .collect();
+        let versions = if crops.is_empty() {
+            let size = img
+                .width
+                .zip(img.height)
+                .map_or((0, 0), |(w, h)| (w as u32, h as u32));
+            vec![(img.permalink.clone(), size.0, size.1)]
+        } else {
+            crops
+        };
+        j.key("image").arr();
+        for (url, w, h) in versions {
+            j.obj();
+            j.field("@type", "ImageObject").field("url", &url);
+            if w > 0 && h > 0 {
+                j.key("width")
+                    .num(i64::from(w))
+                    .key("height")
+                    .num(i64::from(h));
+            }
+            if let Some(caption) = &img.caption {
+                j.field("caption", caption);
+            }
+            if let Some(credit) = e.article.image.as_ref().and_then(|r| r.credit.as_ref()) {
+                j.field("creditText", credit);
+            }
+            j.end_obj();
         }
-        if let Some(caption) = &img.caption {
-            j.field("caption", caption);
-        }
-        j.end_obj().end_arr();
+        j.end_arr();
     } else if let Some(url) = fallback_image(c) {
         // Google wants an image on every article: the site's default, else its logo.
         j.key("image").arr().str(&url).end_arr();

@@ -29,12 +29,17 @@ pub struct Processed<'a> {
 /// What an `@/` link becomes: its URL (with the anchor), or why it cannot be resolved.
 pub type Resolve<'r> = dyn FnMut(&str, Option<&str>) -> Result<String, String> + 'r;
 
+/// The HTML of an image written with (destination, alt, title), when the site publishes it
+/// in several sizes; `None` for a plain `<img>`.
+pub type Pictures<'r> = dyn Fn(&str, &str, &str) -> Option<String> + 'r;
+
 /// Parses `body` (which starts at line `body_line` of `file`) and processes its events.
 pub fn process<'a>(
     file: &Path,
     body: &'a str,
     body_line: usize,
     resolve: &mut Resolve<'_>,
+    pictures: &Pictures<'_>,
 ) -> Result<Processed<'a>, Vec<Diagnostic>> {
     // Offsets are only needed to place a link's errors; most bodies have no `@/` link (a
     // character reference can spell one, so `&` counts too).
@@ -114,7 +119,7 @@ pub fn process<'a>(
         headings
     };
     let events = if body.contains("![") {
-        lazy_images(events)
+        lazy_images(events, pictures)
     } else {
         events
     };
@@ -190,8 +195,9 @@ fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<Heading> {
     headings
 }
 
-/// Body images load lazily (the lead photo, outside the body, does not).
-fn lazy_images(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+/// Body images load lazily (the lead photo, outside the body, does not), in every size the
+/// site publishes them in.
+fn lazy_images<'a>(events: Vec<Event<'a>>, pictures: &Pictures<'_>) -> Vec<Event<'a>> {
     let mut out = Vec::with_capacity(events.len());
     let mut iter = events.into_iter();
     while let Some(e) = iter.next() {
@@ -213,6 +219,10 @@ fn lazy_images(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
                     Event::Text(t) | Event::Code(t) => alt.push_str(t),
                     _ => {}
                 }
+            }
+            if let Some(html) = pictures(dest_url, &alt, title) {
+                out.push(Event::InlineHtml(CowStr::from(html)));
+                continue;
             }
             let mut tag = format!(
                 "<img src=\"{}\" alt=\"{}\"",

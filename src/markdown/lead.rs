@@ -108,7 +108,7 @@ fn from(text: &str, key: &str) -> Lead {
         links.push((path.to_string(), anchor.map(str::to_string)));
         Ok(marker)
     };
-    let Ok(p) = events::process(Path::new(""), text, 1, &mut resolve) else {
+    let Ok(p) = events::process(Path::new(""), text, 1, &mut resolve, &|_, _, _| None) else {
         return Lead::default();
     };
     let mut lead = Lead {

@@ -13,6 +13,72 @@ pub struct LinkScan {
     pub targets: Vec<String>,
     /// The body has character references, so its links cannot all be found by scanning.
     pub opaque: bool,
+    /// Local photos the body may show, in order.
+    pub images: Vec<BodyImage>,
+}
+
+/// A local image file a body names (by its extension), where it is named.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct BodyImage {
+    /// As written (percent-decoded, NFC): `/images/a.jpg` or `photo.jpg` in a bundle.
+    pub dest: String,
+    /// Line in the body (from 0) and column (from 1).
+    pub line: usize,
+    pub column: usize,
+    /// Written `![](…)`: an image without alternative text.
+    pub no_alt: bool,
+}
+
+const IMAGE_EXTENSIONS: [&str; 5] = [".jpg", ".jpeg", ".png", ".webp", ".gif"];
+
+/// Finds local image files a body names: every destination-like word ending in an image
+/// extension. Like [`scan_links`], it may find more than the body shows (a name in a code
+/// span), which costs only an unused photo's processing.
+pub fn scan_images(body: &str) -> Vec<BodyImage> {
+    let bytes = body.as_bytes();
+    let mut out: Vec<BodyImage> = Vec::new();
+    let mut from = 0;
+    while let Some(i) = body[from..].find('.') {
+        let dot = from + i;
+        from = dot + 1;
+        let Some(ext) = IMAGE_EXTENSIONS.iter().find(|e| {
+            bytes.len() >= dot + e.len()
+                && bytes[dot..dot + e.len()].eq_ignore_ascii_case(e.as_bytes())
+        }) else {
+            continue;
+        };
+        let end = dot + ext.len();
+        if bytes.get(end).is_some_and(|b| !ends_destination(*b)) {
+            continue;
+        }
+        let start = body[..dot]
+            .rfind(|c: char| starts_destination(c))
+            .map_or(0, |s| s + 1);
+        let raw = &body[start..end];
+        if raw.contains("://") || raw.starts_with("//") || raw.is_empty() {
+            continue;
+        }
+        let decoded = crate::text::url::decode_path(raw).unwrap_or_else(|| raw.to_string());
+        let line = body[..start].matches('\n').count();
+        let line_start = body[..start].rfind('\n').map_or(0, |n| n + 1);
+        let column = body[line_start..start].chars().count() + 1;
+        let no_alt = body[..start].ends_with("![](") || body[..start].ends_with("![](<");
+        out.push(BodyImage {
+            dest: slug::nfc(&decoded),
+            line,
+            column,
+            no_alt,
+        });
+    }
+    out
+}
+
+fn ends_destination(b: u8) -> bool {
+    b.is_ascii_whitespace() || matches!(b, b')' | b'>' | b'"' | b'\'' | b'#' | b'?' | b']')
+}
+
+fn starts_destination(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '(' | '<' | '"' | '\'' | '=' | '[' | ']')
 }
 
 pub fn scan_links(body: &str) -> LinkScan {
@@ -33,6 +99,7 @@ pub fn scan_links(body: &str) -> LinkScan {
     LinkScan {
         targets,
         opaque: has_character_reference(body),
+        images: scan_images(body),
     }
 }
 
@@ -99,5 +166,23 @@ mod tests {
         assert!(!s.opaque);
         assert!(scan_links("[a](&#64;/x.md)").opaque);
         assert!(scan_links("[a](@&sol;x.md)").opaque);
+    }
+
+    #[test]
+    fn finds_the_images_a_body_names() {
+        let body = "첫 문단.\n\n![회의 사진](/images/a%20b.JPG \"제목\")\n\n![](photo.png)\n\n[ref]: /images/c.webp\n<img src=\"d.jpeg\"> ![x](https://e.com/f.jpg) 끝.";
+        let found: Vec<_> = scan_images(body)
+            .into_iter()
+            .map(|i| (i.dest, i.line, i.column, i.no_alt))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("/images/a b.JPG".to_string(), 2, 9, false),
+                ("photo.png".to_string(), 4, 5, true),
+                ("/images/c.webp".to_string(), 6, 8, false),
+                ("d.jpeg".to_string(), 7, 11, false),
+            ]
+        );
     }
 }

@@ -20,11 +20,17 @@ use crate::error::Diagnostic;
 use crate::text::reading::{Counter, ReadingStats};
 
 pub use lead::{Lead, MORE_MARKER, lead};
-pub use links::{LinkScan, scan_links};
+pub use links::{BodyImage, LinkScan, scan_images, scan_links};
 
 /// Finds the URL of an article from its path inside `content/` (the part after `@/`).
 pub trait LinkResolver: Sync {
     fn resolve(&self, target: &str) -> Result<String, String>;
+
+    /// The HTML of a body image written `![alt](dest "title")`, when the site publishes it
+    /// in several sizes (a `<picture>`); `None` gives a plain lazy `<img>`.
+    fn picture(&self, _dest: &str, _alt: &str, _title: &str) -> Option<String> {
+        None
+    }
 }
 
 /// A heading of the body, for a table of contents and anchor checks.
@@ -69,7 +75,8 @@ pub fn render(
             None => url,
         })
     };
-    let p = events::process(file, body, body_line, &mut resolve)?;
+    let pictures = |dest: &str, alt: &str, title: &str| resolver.picture(dest, alt, title);
+    let p = events::process(file, body, body_line, &mut resolve, &pictures)?;
     let mut plain = String::with_capacity(body.len());
     let mut counter = Counter::default();
     collect_text(&p.events, &mut plain, &mut counter);
@@ -135,10 +142,22 @@ pub fn sanitize(html: &str) -> String {
         .get_or_init(|| {
             let mut b = ammonia::Builder::default();
             b.add_generic_attributes(["id", "class", "lang"]);
-            b.add_tag_attributes("img", ["loading", "decoding", "width", "height"]);
+            b.add_tag_attributes(
+                "img",
+                ["loading", "decoding", "width", "height", "srcset", "sizes"],
+            );
+            b.add_tag_attributes("source", ["type", "srcset", "sizes"]);
             b.add_tag_attributes("td", ["style"]);
             b.add_tag_attributes("th", ["style"]);
-            b.add_tags(["figure", "figcaption", "section", "aside", "mark"]);
+            b.add_tags([
+                "figure",
+                "figcaption",
+                "section",
+                "aside",
+                "mark",
+                "picture",
+                "source",
+            ]);
             b
         })
         .clean(html)

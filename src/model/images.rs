@@ -1,7 +1,7 @@
 //! Lead photos: where each one's file is, its URL, pixel size and byte length.
 //!
 //! Width and height go into `<img>` (no layout shift) and `og:image`; the byte length goes
-//! into RSS `enclosure`. Reading an image header is the only I/O here.
+//! into RSS `enclosure`. Finding the file is the only I/O here.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +12,8 @@ use super::{Entry, Urls};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageInfo {
+    /// Site path of the file (`/images/a.jpg`); empty for an absolute URL.
+    pub site_path: String,
     pub url: String,
     pub permalink: String,
     pub alt: String,
@@ -21,6 +23,21 @@ pub struct ImageInfo {
     pub length: Option<u64>,
     pub mime: &'static str,
     pub source: Option<PathBuf>,
+    /// `image_credit` as shown (`사진=홍길동 기자`).
+    pub credit: Option<String>,
+    /// The sizes and crops it is published as (a file of the site that nuri can resize).
+    pub picture: Option<std::sync::Arc<crate::photos::Picture>>,
+}
+
+impl ImageInfo {
+    /// The absolute URL of the image to share (`og:image`): the 1200×630 crop of a photo
+    /// nuri publishes in sizes, else the file as written.
+    pub fn share_url(&self, config: &Config) -> String {
+        match self.picture.as_deref().and_then(|p| p.crop("og")) {
+            Some(og) => Urls(config).permalink(&format!("/{}", og.path)),
+            None => self.permalink.clone(),
+        }
+    }
 }
 
 pub fn mime_of(path: &str) -> &'static str {
@@ -36,53 +53,36 @@ pub fn mime_of(path: &str) -> &'static str {
     }
 }
 
-/// What reading an image file's header gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FileFacts {
-    pub width: Option<usize>,
-    pub height: Option<usize>,
-    pub length: Option<u64>,
-}
-
-/// Reads an image file's pixel size and byte length.
-pub fn file_facts(file: &Path) -> FileFacts {
-    let size = imagesize::size(file).ok();
-    FileFacts {
-        width: size.map(|s| s.width),
-        height: size.map(|s| s.height),
-        length: std::fs::metadata(file).ok().map(|m| m.len()),
-    }
-}
-
-/// Finds an entry's lead photo file and reads its size.
+/// Finds an entry's lead photo file. Its size and the files it is published as are the
+/// pipeline's to add (they need the file's bytes).
 pub fn probe(config: &Config, entry: &Entry) -> Result<Option<ImageInfo>, Diagnostic> {
-    probe_with(config, entry, &file_facts)
-}
-
-/// [`probe`], reading file facts through `facts` (which may remember them).
-pub fn probe_with(
-    config: &Config,
-    entry: &Entry,
-    facts: &dyn Fn(&Path) -> FileFacts,
-) -> Result<Option<ImageInfo>, Diagnostic> {
     let Some(image) = &entry.article.image else {
         return Ok(None);
     };
     let urls = Urls(config);
     let src = image.src.as_str();
-    let base = |url: String, permalink: String, source: Option<PathBuf>| ImageInfo {
-        url,
-        permalink,
-        alt: image.alt.clone(),
-        caption: image.caption.clone(),
-        width: None,
-        height: None,
-        length: None,
-        mime: mime_of(src),
-        source,
-    };
+    let base =
+        |site_path: String, url: String, permalink: String, source: Option<PathBuf>| ImageInfo {
+            site_path,
+            url,
+            permalink,
+            alt: image.alt.clone(),
+            caption: image.caption.clone(),
+            credit: None,
+            width: None,
+            height: None,
+            length: None,
+            mime: mime_of(src),
+            source,
+            picture: None,
+        };
     if src.starts_with("https://") || src.starts_with("http://") {
-        return Ok(Some(base(src.to_string(), src.to_string(), None)));
+        return Ok(Some(base(
+            String::new(),
+            src.to_string(),
+            src.to_string(),
+            None,
+        )));
     }
     let (site_path, candidates): (String, Vec<PathBuf>) = if let Some(rest) = src.strip_prefix('/')
     {
@@ -132,16 +132,12 @@ pub fn probe_with(
         .at(image.line, 1)
         .with_hint("check the file name, or remove `image`"));
     };
-    let mut info = base(
+    Ok(Some(base(
+        site_path.clone(),
         urls.url(&site_path),
         urls.permalink(&site_path),
         Some(file.clone()),
-    );
-    let f = facts(file);
-    info.width = f.width;
-    info.height = f.height;
-    info.length = f.length;
-    Ok(Some(info))
+    )))
 }
 
 /// The output path of a bundle file: beside the article's page.

@@ -7,7 +7,7 @@ use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::images::Probes;
+use super::images::Photos;
 use super::library::{ContentFiles, Known};
 use super::snapshot::{Parts, Snapshot};
 use crate::config::Config;
@@ -23,6 +23,8 @@ pub struct BuildRequest {
     pub output: Option<PathBuf>,
     pub base_url: Option<String>,
     pub options: BuildOptions,
+    /// Where photos' files are kept; default: `.nuri-cache/photos` in the site.
+    pub photos: Option<PathBuf>,
 }
 
 /// What changed in the sources (from the file watcher).
@@ -74,7 +76,7 @@ pub struct Engine {
     pub content: ContentFiles,
     statics: BTreeMap<String, PathBuf>,
     static_problems: Diagnostics,
-    probes: Probes,
+    photos: Photos,
 }
 
 impl Engine {
@@ -84,6 +86,13 @@ impl Engine {
         let (statics, static_problems) = list_statics(&config);
         let templates = Templates::load(&config).map(Arc::new);
         let content = ContentFiles::scan(&config, known);
+        let photo_store = request.photos.clone().unwrap_or_else(|| {
+            config
+                .paths
+                .root
+                .join(super::cache::DEFAULT_DIR)
+                .join("photos")
+        });
         Ok(Engine {
             request: request.clone(),
             config_hash: config_hash(&config),
@@ -92,7 +101,7 @@ impl Engine {
             content,
             statics,
             static_problems,
-            probes: Probes::default(),
+            photos: Photos::new(photo_store),
         })
     }
 
@@ -135,7 +144,7 @@ impl Engine {
             options: &self.request.options,
             content: &self.content,
             statics: self.statics.clone(),
-            images: &self.probes,
+            photos: &self.photos,
             config_hash: self.config_hash,
         });
         snap.problems.extend(self.static_problems.0.iter().cloned());

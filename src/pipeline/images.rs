@@ -1,36 +1,244 @@
-//! Lead photos' sizes, remembered by file stamp: a photo's header is read again only when
-//! its file changed.
+//! The photos of one version of the site: each lead and body photo's facts (remembered by
+//! file stamp: a photo is read again only when its file changed), its files made or found in
+//! the store, and originals published without their metadata.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
 
 use super::stamp::Stamp;
 use crate::config::Config;
-use crate::error::Diagnostic;
-use crate::model::Entry;
-use crate::model::images::{FileFacts, ImageInfo, file_facts, probe_with};
+use crate::error::{Diagnostic, Diagnostics};
+use crate::model::images::{ImageInfo, probe};
+use crate::model::{Entry, Site};
+use crate::photos::{Facts, PhotoError, Picture, Store, plan};
 
-#[derive(Debug, Default)]
-pub struct Probes {
-    memo: Mutex<HashMap<PathBuf, (Stamp, FileFacts)>>,
+/// Photos as last read, and the store of their files.
+pub struct Photos {
+    memo: Mutex<HashMap<PathBuf, (Stamp, Result<Facts, PhotoError>)>>,
+    pub store: Store,
 }
 
-impl Probes {
-    pub fn probe(&self, config: &Config, entry: &Entry) -> Result<Option<ImageInfo>, Diagnostic> {
-        probe_with(config, entry, &|file: &Path| {
-            let stamp = Stamp::of(file).unwrap_or_default();
-            if let Ok(memo) = self.memo.lock()
-                && let Some((s, f)) = memo.get(file)
-                && *s == stamp
-            {
-                return *f;
+impl Photos {
+    pub fn new(store: PathBuf) -> Photos {
+        Photos {
+            memo: Default::default(),
+            store: Store::new(store),
+        }
+    }
+
+    /// What the file at `path` is (read again only when its stamp changed), when it has at
+    /// most `max_pixels` pixels.
+    pub fn facts(&self, path: &Path, max_pixels: u64) -> Result<Facts, PhotoError> {
+        self.read(path)
+            .and_then(|f| crate::photos::facts::within(f, max_pixels))
+    }
+
+    fn read(&self, path: &Path) -> Result<Facts, PhotoError> {
+        let stamp = Stamp::of(path).unwrap_or_default();
+        if let Ok(memo) = self.memo.lock()
+            && let Some((s, f)) = memo.get(path)
+            && *s == stamp
+        {
+            return f.clone();
+        }
+        let f = std::fs::read(path)
+            .map_err(|e| PhotoError::Read(e.to_string()))
+            .and_then(|b| crate::photos::facts::read(&b));
+        if let Ok(mut memo) = self.memo.lock() {
+            memo.insert(path.to_path_buf(), (stamp, f.clone()));
+        }
+        f
+    }
+}
+
+/// What a version of the site shows of its photos.
+#[derive(Default)]
+pub struct Shown {
+    /// Per entry: its lead photo.
+    pub leads: Vec<Option<ImageInfo>>,
+    /// Body photos by site path (no leading `/`).
+    pub bodies: HashMap<String, Arc<Picture>>,
+}
+
+/// Where a photo is used, for errors.
+struct Use {
+    file: PathBuf,
+    line: usize,
+    column: usize,
+}
+
+/// Finds every lead and body photo of `site`, makes their files (or finds them in the
+/// store), and adds them to `statics` (output path → file), with originals replaced by
+/// copies without metadata.
+pub fn prepare(
+    photos: &Photos,
+    c: &Config,
+    site: &Site,
+    statics: &mut BTreeMap<String, PathBuf>,
+    problems: &mut Diagnostics,
+) -> Shown {
+    let settings = &c.images;
+    // Lead photos: the model's probe finds the file; its facts give the picture.
+    let probed: Vec<_> = site
+        .entries
+        .par_iter()
+        .map(|e| lead(photos, c, e))
+        .collect();
+    let mut shown = Shown::default();
+    let mut wanted: Vec<(Arc<Picture>, PathBuf, Use)> = Vec::new();
+    for (e, r) in site.entries.iter().zip(probed) {
+        match r {
+            Ok(Some((info, source))) => {
+                if let (Some(p), Some(source)) = (&info.picture, source) {
+                    let line = e.article.image.as_ref().map_or(1, |i| i.line);
+                    wanted.push((p.clone(), source, at(e, line, 1)));
+                }
+                shown.leads.push(Some(info));
             }
-            let f = file_facts(file);
-            if let Ok(mut memo) = self.memo.lock() {
-                memo.insert(file.to_path_buf(), (stamp, f));
+            Ok(None) => shown.leads.push(None),
+            Err(d) => {
+                problems.push(d);
+                shown.leads.push(None);
             }
-            f
+        }
+    }
+    // Body photos: found by the scan of each body, resolved against the site's files.
+    let mut seen = HashSet::new();
+    for e in &site.entries {
+        for img in &e.article.links.images {
+            let Some(path) = body_path(e, &img.dest) else {
+                continue;
+            };
+            let line = e.article.body_line + img.line;
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            let Some(source) = statics.get(&path).cloned() else {
+                continue;
+            };
+            match photos.facts(&source, settings.max_pixels) {
+                Ok(f) => {
+                    let p = Arc::new(plan::picture(f, &path, settings, None));
+                    shown.bodies.insert(path, p.clone());
+                    wanted.push((p, source, at(e, line, img.column)));
+                }
+                Err(err) => problems.push(photo_error(&at(e, line, img.column), &img.dest, &err)),
+            }
+        }
+    }
+    // Make what the store does not hold yet, a few photos at a time (one a thread).
+    let made: Vec<_> = wanted
+        .par_iter()
+        .map(|(p, source, _)| photos.store.ensure(p, source, settings))
+        .collect();
+    let mut failed = HashSet::new();
+    for ((p, _, used), r) in wanted.iter().zip(made) {
+        match r {
+            Ok(files) => statics.extend(files),
+            Err(err) => {
+                failed.insert(p.original.clone());
+                problems.push(photo_error(used, &format!("/{}", p.original), &err));
+            }
+        }
+    }
+    if !settings.keep_metadata {
+        strip_originals(photos, statics, &failed);
+    }
+    shown
+}
+
+fn at(e: &Entry, line: usize, column: usize) -> Use {
+    Use {
+        file: e.article.file.display.clone(),
+        line,
+        column,
+    }
+}
+
+fn photo_error(used: &Use, name: &str, err: &PhotoError) -> Diagnostic {
+    Diagnostic::error(&used.file, format!("photo `{name}`: {err}"))
+        .at(used.line, used.column)
+        .with_hint(err.hint())
+}
+
+/// Entry `e`'s lead photo, with its picture when it is a file of the site.
+fn lead(
+    photos: &Photos,
+    c: &Config,
+    e: &Entry,
+) -> Result<Option<(ImageInfo, Option<PathBuf>)>, Diagnostic> {
+    let Some(mut info) = probe(c, e)? else {
+        return Ok(None);
+    };
+    let Some(source) = info.source.clone() else {
+        return Ok(Some((info, None)));
+    };
+    let image = e.article.image.as_ref().expect("probed");
+    let facts = photos
+        .facts(&source, c.images.max_pixels)
+        .map_err(|err| photo_error(&at(e, image.line, 1), &image.src, &err))?;
+    info.width = Some(facts.width as usize);
+    info.height = Some(facts.height as usize);
+    info.length = Some(facts.len);
+    info.mime = facts.format.mime();
+    let focus = image.focus.map(|v| f64::from(v) / 10000.0);
+    let path = info.site_path.trim_start_matches('/').to_string();
+    info.picture = Some(Arc::new(plan::picture(
+        facts,
+        &path,
+        &c.images,
+        Some(focus),
+    )));
+    info.credit = image.credit.as_ref().map(|n| c.images.credit_line(n));
+    Ok(Some((info, Some(source))))
+}
+
+/// The site path (no leading `/`) of a body image written `dest` in entry `e`.
+pub(super) fn body_path(e: &Entry, dest: &str) -> Option<String> {
+    let dest = dest.split(['#', '?']).next().unwrap_or(dest);
+    if let Some(rest) = dest.strip_prefix('/') {
+        return Some(rest.to_string());
+    }
+    if !e.article.file.is_bundle || dest.starts_with("..") {
+        return None;
+    }
+    Some(crate::model::images::asset_output(
+        e,
+        dest.trim_start_matches("./"),
+    ))
+}
+
+/// Originals (JPEG, PNG, WebP) published without their metadata: each static file that has
+/// some is replaced by a stripped copy from the store.
+fn strip_originals(
+    photos: &Photos,
+    statics: &mut BTreeMap<String, PathBuf>,
+    failed: &HashSet<String>,
+) {
+    let candidates: Vec<(String, PathBuf)> = statics
+        .iter()
+        .filter(|(out, src)| {
+            let ext = out.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+            matches!(ext.as_str(), "jpg" | "jpeg" | "png" | "webp")
+                && !failed.contains(*out)
+                && !src.starts_with(photos.store.dir())
         })
+        .map(|(o, s)| (o.clone(), s.clone()))
+        .collect();
+    let stripped: Vec<_> = candidates
+        .par_iter()
+        .map(|(_, src)| {
+            // A file nuri cannot read is published as it is: it is not shown as a photo.
+            let facts = photos.read(src).ok()?;
+            photos.store.stripped(&facts, src).ok().flatten()
+        })
+        .collect();
+    for ((out, _), s) in candidates.into_iter().zip(stripped) {
+        if let Some(s) = s {
+            statics.insert(out, s);
+        }
     }
 }

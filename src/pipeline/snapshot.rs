@@ -30,6 +30,8 @@ pub struct Snapshot {
     pub options: BuildOptions,
     pub site: Site,
     pub images: Vec<Option<ImageInfo>>,
+    /// Body photos published in sizes, by site path (no leading `/`).
+    pub pictures: HashMap<String, Arc<crate::photos::Picture>>,
     pub section_html: Vec<String>,
     pub author_bios: BTreeMap<String, String>,
     pub shared: SharedViews,
@@ -56,7 +58,7 @@ pub struct Parts<'a> {
     pub options: &'a BuildOptions,
     pub content: &'a ContentFiles,
     pub statics: BTreeMap<String, PathBuf>,
-    pub images: &'a super::images::Probes,
+    pub photos: &'a super::images::Photos,
     pub config_hash: u64,
 }
 
@@ -88,7 +90,8 @@ impl Snapshot {
                 )
             })
             .collect();
-        let images = probe_images(&p, &c, &site, &mut problems);
+        let (mut statics, assets) = publish_statics(p.statics, p.options, &c, &site, &mut problems);
+        let shown = super::images::prepare(p.photos, &c, &site, &mut statics, &mut problems);
         phases.mark("  images");
         let (section_html, author_bios) = render_intros(&c, &site, &mut problems);
         phases.mark("  sections");
@@ -102,7 +105,6 @@ impl Snapshot {
             h.finish()
         };
         let cards = (0..site.entries.len()).map(|_| OnceLock::new()).collect();
-        let (statics, assets) = publish_statics(p.statics, p.options, &c, &site, &mut problems);
         // `site` is every template's, components' included: Tera's global context, in this
         // snapshot's own copy of the templates; `asset()` knows this version's file names.
         phases.mark("  shared");
@@ -129,7 +131,8 @@ impl Snapshot {
             templates: Arc::new(templates),
             options: p.options.clone(),
             site,
-            images,
+            images: shown.leads,
+            pictures: shown.bodies,
             section_html,
             author_bios,
             shared,
@@ -211,6 +214,11 @@ impl Snapshot {
         if a.links.opaque {
             h.write_u64(self.urls_hash);
         }
+        for img in &a.links.images {
+            let picture = super::images::body_path(&self.site.entries[i], &img.dest)
+                .and_then(|path| self.pictures.get(&path));
+            h.write_u64(picture.map_or(0, |p| p.key));
+        }
         for target in &a.links.targets {
             h.write(target.as_bytes());
             match self.site.by_source.get(target) {
@@ -240,12 +248,15 @@ impl Snapshot {
             ]);
         }
         let body = a.body_of(&text);
-        crate::markdown::render(&a.file.display, body, a.body_line, &SiteLinks(&self.site)).map(
-            |mut r| {
-                r.html = clean(&self.config, r.html);
-                r
-            },
-        )
+        let links = BodyLinks {
+            site: SiteLinks(&self.site),
+            snap: self,
+            entry: i,
+        };
+        crate::markdown::render(&a.file.display, body, a.body_line, &links).map(|mut r| {
+            r.html = clean(&self.config, r.html);
+            r
+        })
     }
 
     /// The fingerprint of a job: equal fingerprints, equal bytes.
@@ -462,6 +473,36 @@ impl LinkResolver for SiteLinks<'_> {
     }
 }
 
+/// The links and photos of one article's body.
+struct BodyLinks<'a> {
+    site: SiteLinks<'a>,
+    snap: &'a Snapshot,
+    entry: usize,
+}
+
+impl LinkResolver for BodyLinks<'_> {
+    fn resolve(&self, target: &str) -> Result<String, String> {
+        self.site.resolve(target)
+    }
+
+    fn picture(&self, dest: &str, alt: &str, title: &str) -> Option<String> {
+        let dest = crate::text::url::decode_path(dest).unwrap_or_else(|| dest.to_string());
+        let path = super::images::body_path(
+            &self.snap.site.entries[self.entry],
+            &crate::text::slug::nfc(&dest),
+        )?;
+        let p = self.snap.pictures.get(&path)?;
+        let c = &self.snap.config;
+        Some(crate::render::picture::body_html(
+            &crate::model::Urls(c),
+            p,
+            alt,
+            title,
+            &c.images.body_sizes,
+        ))
+    }
+}
+
 /// Sanitises rendered HTML when the site does not trust raw HTML in Markdown.
 fn clean(config: &Config, html: String) -> String {
     if config.unsafe_html {
@@ -504,30 +545,6 @@ fn missing_site_images(
                 )
                 .with_hint("put the image in static/ (e.g. static/images/share.png) and write its path from there: \"/images/share.png\"")
             })
-        })
-        .collect()
-}
-
-/// Each article's lead image facts (size, for `width` and `height`), from the probe cache.
-fn probe_images(
-    p: &Parts<'_>,
-    c: &Config,
-    site: &Site,
-    problems: &mut Diagnostics,
-) -> Vec<Option<ImageInfo>> {
-    let probed: Vec<_> = site
-        .entries
-        .par_iter()
-        .map(|e| p.images.probe(c, e))
-        .collect();
-    probed
-        .into_iter()
-        .map(|r| match r {
-            Ok(info) => info,
-            Err(d) => {
-                problems.push(d);
-                None
-            }
         })
         .collect()
 }

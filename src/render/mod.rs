@@ -7,6 +7,7 @@ pub mod budget;
 pub mod filters;
 pub mod headers;
 pub mod pages;
+pub mod picture;
 pub mod templates;
 pub mod view;
 pub mod views;

@@ -556,7 +556,7 @@ fn page_view<'a>(plan: &'a Plan, s: &Scope<'a>, job: &'a Job, kind: PageKind) ->
                     image: match kind {
                         PageKind::Article(i) => s.images[i]
                             .as_ref()
-                            .map(|img| img.permalink.clone())
+                            .map(|img| img.share_url(c))
                             .or_else(|| seo::fallback_image(c)),
                         _ => seo::fallback_image(c),
                     },

@@ -15,6 +15,7 @@ use crate::model::archive::Period;
 use crate::model::images::ImageInfo;
 use crate::model::pagination::{PageSlice, window};
 use crate::model::{Level, Section, Site, Taxonomy, Term, Urls};
+use crate::render::picture;
 use crate::text::dates::{DateView, date_view};
 use crate::text::slug::term_key;
 
@@ -157,16 +158,50 @@ pub fn date(d: DateView) -> V<'static> {
     }
 }
 
-fn image(img: &ImageInfo) -> V<'_> {
+/// A lead photo. `url`, `width` and `height` are of the size a browser without `srcset`
+/// gets; `srcset` and `webp_srcset` list every width; `og` is the 1200×630 crop for sharing;
+/// `original` is the file as written.
+fn image<'a>(c: &'a Config, img: &'a ImageInfo) -> V<'a> {
+    let urls = Urls(c);
+    let picture = img.picture.as_deref();
+    let default = picture.and_then(|p| p.default_variant());
+    let og = picture.and_then(|p| p.crop("og"));
+    let (url, permalink, width, height) = match default {
+        Some(d) => (
+            V::str(picture::url(&urls, &d.fallback)),
+            V::str(urls.permalink(&format!("/{}", d.fallback))),
+            V::int(d.width),
+            V::int(d.height),
+        ),
+        None => (
+            V::str(&img.url),
+            V::str(&img.permalink),
+            img.width.map_or(V::None, V::int),
+            img.height.map_or(V::None, V::int),
+        ),
+    };
     vmap! {
-        "url" => V::str(&img.url),
-        "permalink" => V::str(&img.permalink),
+        "url" => url,
+        "permalink" => permalink,
+        "original" => V::str(&img.url),
         "alt" => V::str(&img.alt),
         "caption" => V::opt_str(img.caption.as_deref()),
-        "width" => img.width.map_or(V::None, V::int),
-        "height" => img.height.map_or(V::None, V::int),
+        "credit" => V::opt_str(img.credit.as_deref()),
+        "width" => width,
+        "height" => height,
         "mime" => V::str(img.mime),
         "length" => img.length.map_or(V::None, V::int),
+        "srcset" => picture
+            .filter(|p| !p.variants.is_empty())
+            .map_or(V::None, |p| V::str(picture::srcset(&urls, p, false))),
+        "webp_srcset" => picture
+            .filter(|p| !p.variants.is_empty())
+            .map_or(V::None, |p| V::str(picture::srcset(&urls, p, true))),
+        "og" => og.map_or(V::None, |o| vmap! {
+            "url" => V::str(urls.permalink(&format!("/{}", o.path))),
+            "width" => V::int(o.width),
+            "height" => V::int(o.height),
+        }),
     }
 }
 
@@ -249,7 +284,7 @@ pub fn card<'a>(s: &Scope<'a>, i: usize) -> V<'a> {
         "modified" => modified,
         "lang" => V::str(lang),
         "lang_attr" => if lang != c.language { V::str(lang) } else { V::None },
-        "image" => s.images[i].as_ref().map_or(V::None, image),
+        "image" => s.images[i].as_ref().map_or(V::None, |img| image(c, img)),
         "tags" => tags,
         "authors" => authors,
         "terms" => terms,

@@ -230,6 +230,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         output: None,
         base_url: Some(url.clone()),
         options: opts.options.clone(),
+        photos: opts.cache_dir.as_ref().map(|d| d.join("photos")),
     };
     let output = load_config(&request)
         .map(|c| c.paths.output)

@@ -53,6 +53,12 @@ struct RawFrontMatter {
     image_alt: Option<String>,
     #[serde(default)]
     image_caption: Option<String>,
+    /// The photographer, shown after the caption: `image_credit = "홍길동 기자"`.
+    #[serde(default)]
+    image_credit: Option<String>,
+    /// The point crops centre on: `image_focus = [0.5, 0.3]` (fractions of width, height).
+    #[serde(default)]
+    image_focus: Option<Spanned<Vec<f64>>>,
     #[serde(default)]
     lang: Option<Spanned<String>>,
     /// Dated correction notices: `corrections = [{ date = 2023-12-06, note = "…" }]`.
@@ -337,10 +343,30 @@ impl Fields<'_> {
             self.errors.push(d);
             return None;
         }
+        let focus = match &raw.image_focus {
+            None => [5000, 5000],
+            Some(f) => match f.get_ref().as_slice() {
+                &[x, y] if (0.0..=1.0).contains(&x) && (0.0..=1.0).contains(&y) => {
+                    [(x * 10000.0).round() as u16, (y * 10000.0).round() as u16]
+                }
+                _ => {
+                    let mut d = self.at(
+                        f.span(),
+                        "`image_focus` must be two fractions from 0 to 1: [across, down]",
+                    );
+                    d.hint =
+                        Some("e.g. image_focus = [0.5, 0.3] for a face in the upper middle".into());
+                    self.errors.push(d);
+                    [5000, 5000]
+                }
+            },
+        };
         Some(ImageRef {
             src,
             alt: raw.image_alt.clone().unwrap_or_default(),
             caption: raw.image_caption.clone().filter(|c| !c.trim().is_empty()),
+            credit: raw.image_credit.clone().filter(|c| !c.trim().is_empty()),
+            focus,
             line: front_matter::position(&self.split, img.span()).0,
         })
     }

@@ -83,6 +83,11 @@ pub struct ImageRef {
     pub src: String,
     pub alt: String,
     pub caption: Option<String>,
+    /// Who took the photo.
+    pub credit: Option<String>,
+    /// Where crops centre, in ten-thousandths of the width and height (5000, 5000: the
+    /// middle).
+    pub focus: [u16; 2],
     /// Line of `image` in the file, for errors found later.
     pub line: usize,
 }

@@ -145,10 +145,15 @@ impl<'p> Run<'p> {
             .cache_dir
             .clone()
             .unwrap_or_else(|| config.paths.root.join(cache::DEFAULT_DIR));
+        // Photos' files live in the cache too, unless the request says where.
+        let mut request = request.clone();
+        request
+            .photos
+            .get_or_insert_with(|| cache_dir.join("photos"));
         let cache = Cache::new(cache_dir, cache_key(&config));
         let (state, notice) = cache.load();
         phases.mark("cache");
-        let engine = Engine::open(request, &state.records)?;
+        let engine = Engine::open(&request, &state.records)?;
         phases.mark("read");
         let input = engine.inputs();
         let paths = &config.paths;
