@@ -46,8 +46,9 @@ impl Store {
         self.dir.join(format!("{:016x}.{ext}", h.finish()))
     }
 
+    /// The index of every stored file made from one source photo (any focus, any size).
     fn index(&self, picture: &Picture) -> PathBuf {
-        self.dir.join(format!("{:016x}.idx", picture.key))
+        self.dir.join(format!("{:016x}.idx", picture.facts.hash))
     }
 
     /// Every file of `picture` (site path → stored file), made from `source` where missing.
@@ -185,15 +186,20 @@ impl Store {
         for e in entries.flatten() {
             let path = e.path();
             let name = e.file_name().to_string_lossy().into_owned();
-            let keep_it = if name.ends_with(".idx") {
-                // An index stays while any file it lists stays.
-                read_index(&path)
-                    .keys()
-                    .any(|n| kept_stems.contains(n.split('.').next().unwrap_or("")))
-            } else {
-                keep.contains(&path)
-            };
-            if !keep_it {
+            if name.ends_with(".idx") {
+                // An index keeps the entries of the files that stay, and goes with the last.
+                let index = read_index(&path);
+                let kept: HashMap<String, (u64, u64)> = index
+                    .iter()
+                    .filter(|(n, _)| kept_stems.contains(n.split('.').next().unwrap_or("")))
+                    .map(|(n, v)| (n.clone(), *v))
+                    .collect();
+                if kept.is_empty() {
+                    let _ = std::fs::remove_file(&path);
+                } else if kept.len() < index.len() {
+                    let _ = write_index(&path, &kept);
+                }
+            } else if !keep.contains(&path) {
                 let _ = std::fs::remove_file(&path);
             }
         }

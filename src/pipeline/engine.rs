@@ -213,6 +213,11 @@ impl Engine {
         Some(h.finish())
     }
 
+    /// Where photos' files are kept.
+    pub fn photo_store(&self) -> &crate::photos::Store {
+        &self.photos.store
+    }
+
     /// Whether the content folder has files whose parse is kept for the next build.
     pub fn known(&self) -> Known {
         self.content.known()

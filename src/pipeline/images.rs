@@ -92,8 +92,28 @@ pub fn prepare(
     for (e, r) in site.entries.iter().zip(probed) {
         match r {
             Ok(Some((info, source))) => {
+                let line = e.article.image.as_ref().map_or(1, |i| i.line);
+                if info.alt.trim().is_empty() {
+                    problems.push(
+                        Diagnostic::warning(&e.article.file.display, "the lead photo has no `image_alt`")
+                            .at(line, 1)
+                            .with_hint("describe what the photo shows for readers who cannot see it: image_alt = \"…\""),
+                    );
+                }
                 if let (Some(p), Some(source)) = (&info.picture, source) {
-                    let line = e.article.image.as_ref().map_or(1, |i| i.line);
+                    if p.facts.format.resizable() && p.facts.width < 1200 {
+                        problems.push(
+                            Diagnostic::warning(
+                                &e.article.file.display,
+                                format!(
+                                    "the lead photo is {} pixels wide; Google Discover and large share previews want at least 1200",
+                                    p.facts.width
+                                ),
+                            )
+                            .at(line, 1)
+                            .with_hint("use a larger version of the photo"),
+                        );
+                    }
                     wanted.push((p.clone(), source, at(e, line, 1)));
                 }
                 shown.leads.push(Some(info));
@@ -113,6 +133,18 @@ pub fn prepare(
                 continue;
             };
             let line = e.article.body_line + img.line;
+            if img.no_alt {
+                problems.push(
+                    Diagnostic::warning(
+                        &e.article.file.display,
+                        format!("the photo `{}` has no alternative text", img.dest),
+                    )
+                    .at(line, img.column)
+                    .with_hint(
+                        "write what it shows between the brackets: ![국회 본회의장 전경](…)",
+                    ),
+                );
+            }
             if !seen.insert(path.clone()) {
                 continue;
             }
@@ -146,6 +178,18 @@ pub fn prepare(
     }
     if !settings.keep_metadata {
         strip_originals(photos, statics, &failed);
+    }
+    // Feeds name the size a browser without `srcset` gets: its length and type.
+    for info in shown.leads.iter_mut().flatten() {
+        let Some(p) = info.picture.clone() else {
+            continue;
+        };
+        if let Some(d) = p.default_variant()
+            && let Some(file) = statics.get(&d.fallback)
+        {
+            info.length = std::fs::metadata(file).ok().map(|m| m.len());
+            info.mime = p.fallback.mime();
+        }
     }
     shown
 }

@@ -453,6 +453,18 @@ impl<'p> Run<'p> {
             ));
         }
         self.cache.collect_garbage(&new_state);
+        if !self.plan.request.options.preview {
+            // Photo files no page of this site uses go (a preview shares the store and
+            // leaves it alone: it may show fewer photos than the site).
+            let store = self.engine.photo_store();
+            let keep = snap
+                .statics
+                .values()
+                .filter(|f| f.starts_with(store.dir()))
+                .cloned()
+                .collect();
+            store.collect_garbage(&keep);
+        }
         self.phases.mark("cache");
         Ok(self.report(
             snap.site.entries.len(),
