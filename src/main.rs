@@ -105,6 +105,7 @@ fn check(root: &std::path::Path, args: &cli::CheckArgs) -> Result<()> {
         base_url: args.build.base_url.clone(),
         options: build_options(&args.build)?,
         photos: None,
+        check: true,
     };
     let diags = nuri::check::check(&request);
     match args.format {
@@ -143,6 +144,7 @@ fn build(root: &std::path::Path, args: &BuildArgs) -> Result<()> {
                 args.preview
                     .then(|| root.join(nuri::pipeline::cache::DEFAULT_DIR).join("photos"))
             }),
+            check: false,
         },
         cache_dir,
         changes: args.changes.clone(),

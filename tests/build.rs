@@ -48,7 +48,16 @@ fn bundles_carry_their_files_and_lead_photo_sizes() {
     assert!(site.exists("politics/2023/동맹-출범-현장/photo.png"));
     let page = site.read("politics/2023/동맹-출범-현장/index.html");
     assert!(page.contains("<figure class=\"lead-photo\">"));
-    assert!(page.contains("src=\"/news/politics/2023/%EB%8F%99%EB%A7%B9-%EC%B6%9C%EB%B2%94-%ED%98%84%EC%9E%A5/photo.png\" alt=\"파란 배경의 도형\" width=\"160\" height=\"90\""), "{page}");
+    // The photo is narrower than every configured width: one size, its own, never upscaled.
+    let dir = "/news/politics/2023/%EB%8F%99%EB%A7%B9-%EC%B6%9C%EB%B2%94-%ED%98%84%EC%9E%A5/";
+    let img = &page[page.find("<img src=").unwrap()..];
+    let img = &img[..img.find('>').unwrap()];
+    assert!(img.starts_with(&format!("<img src=\"{dir}photo.")), "{img}");
+    assert!(img.contains(".160.png\" srcset=\""), "{img}");
+    assert!(
+        img.contains(" alt=\"파란 배경의 도형\" width=\"160\" height=\"90\""),
+        "{img}"
+    );
     assert!(page.contains("<figcaption>출범식 현장 [테스트 그래픽]</figcaption>"));
     // Static files are copied too.
     assert!(site.exists("images/chart.png"));

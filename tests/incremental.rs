@@ -285,6 +285,8 @@ fn request(root: &Path, output: Option<PathBuf>) -> BuildRequest {
             now: "2024-03-20T00:00:00+09:00".parse().unwrap(),
             ..Default::default()
         },
+        photos: None,
+        check: false,
     }
 }
 

@@ -95,30 +95,29 @@ fn rss_has_the_newsroom_fields() {
     assert!(texts(&doc, "creator").contains(&"김하늘 기자".to_string()));
     assert!(texts(&doc, "creator").contains(&"박지훈 선임기자".to_string()));
     assert!(texts(&doc, "language").contains(&"ko".to_string()));
-    // The lead photo as an enclosure with its byte length, and as media:content.
-    let photo = s.out("politics/동맹-출범-현장/photo.png");
-    let length = std::fs::metadata(photo).unwrap().len().to_string();
+    // The lead photo as an enclosure with its byte length, and as media:content: the size a
+    // reader without `srcset` gets (this photo is smaller than every width: its own).
     let enclosure = doc
         .descendants()
         .find(|n| {
             n.tag_name().name() == "enclosure"
-                && n.attribute("url").is_some_and(|u| u.ends_with("photo.png"))
+                && n.attribute("url").is_some_and(|u| u.ends_with(".160.png"))
         })
         .expect("enclosure");
+    let url = enclosure.attribute("url").unwrap();
+    let dir =
+        "https://feeds.example/politics/%EB%8F%99%EB%A7%B9-%EC%B6%9C%EB%B2%94-%ED%98%84%EC%9E%A5/";
+    assert!(url.starts_with(&format!("{dir}photo.")), "{url}");
+    let file = s.out(&format!("politics/동맹-출범-현장/{}", &url[dir.len()..]));
+    let length = std::fs::metadata(file).unwrap().len().to_string();
     assert_eq!(enclosure.attribute("length"), Some(length.as_str()));
     assert_eq!(enclosure.attribute("type"), Some("image/png"));
-    assert_eq!(
-        enclosure.attribute("url"),
-        Some(
-            "https://feeds.example/politics/%EB%8F%99%EB%A7%B9-%EC%B6%9C%EB%B2%94-%ED%98%84%EC%9E%A5/photo.png"
-        )
-    );
     let media = doc
         .descendants()
         .find(|n| {
             n.tag_name().name() == "content"
                 && n.tag_name().namespace() == Some("http://search.yahoo.com/mrss/")
-                && n.attribute("url").is_some_and(|u| u.ends_with("photo.png"))
+                && n.attribute("url") == Some(url)
         })
         .expect("media:content");
     assert_eq!(media.attribute("width"), Some("160"));
@@ -386,8 +385,9 @@ fn article_head_has_opengraph_twitter_and_robots() {
         "<meta property=\"article:section\" content=\"정치\">",
         "<meta property=\"article:tag\" content=\"AI\">",
         "<meta property=\"article:tag\" content=\"현장\">",
+        // The 1200×630 shape, as large as the 160×90 photo allows.
         "<meta property=\"og:image:width\" content=\"160\">",
-        "<meta property=\"og:image:height\" content=\"90\">",
+        "<meta property=\"og:image:height\" content=\"84\">",
         "<meta property=\"og:image:alt\" content=\"파란 배경의 도형\">",
         "<meta name=\"twitter:card\" content=\"summary_large_image\">",
         "<meta name=\"robots\" content=\"max-image-preview:large\">",

@@ -178,7 +178,7 @@ mod tests {
         assert_eq!(
             found,
             [
-                ("/images/a b.JPG".to_string(), 2, 9, false),
+                ("/images/a b.JPG".to_string(), 2, 10, false),
                 ("photo.png".to_string(), 4, 5, true),
                 ("/images/c.webp".to_string(), 6, 8, false),
                 ("d.jpeg".to_string(), 7, 11, false),

@@ -25,6 +25,9 @@ pub struct BuildRequest {
     pub options: BuildOptions,
     /// Where photos' files are kept; default: `.nuri-cache/photos` in the site.
     pub photos: Option<PathBuf>,
+    /// For `nuri check`: photos are read and their files planned, not made (a check writes
+    /// nothing).
+    pub check: bool,
 }
 
 /// What changed in the sources (from the file watcher).
@@ -101,7 +104,7 @@ impl Engine {
             content,
             statics,
             static_problems,
-            photos: Photos::new(photo_store),
+            photos: Photos::new(photo_store, !request.check),
         })
     }
 

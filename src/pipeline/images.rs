@@ -15,17 +15,23 @@ use crate::model::images::{ImageInfo, probe};
 use crate::model::{Entry, Site};
 use crate::photos::{Facts, PhotoError, Picture, Store, plan};
 
+/// What a photo file was when last read.
+type Memo = HashMap<PathBuf, (Stamp, Result<Facts, PhotoError>)>;
+
 /// Photos as last read, and the store of their files.
 pub struct Photos {
-    memo: Mutex<HashMap<PathBuf, (Stamp, Result<Facts, PhotoError>)>>,
+    memo: Mutex<Memo>,
     pub store: Store,
+    /// Whether files are made (`false` for `nuri check`, which only plans them).
+    make: bool,
 }
 
 impl Photos {
-    pub fn new(store: PathBuf) -> Photos {
+    pub fn new(store: PathBuf, make: bool) -> Photos {
         Photos {
             memo: Default::default(),
             store: Store::new(store),
+            make,
         }
     }
 
@@ -160,6 +166,19 @@ pub fn prepare(
                 Err(err) => problems.push(photo_error(&at(e, line, img.column), &img.dest, &err)),
             }
         }
+    }
+    if !photos.make {
+        // A check knows every file's name without making it.
+        for (p, source, _) in &wanted {
+            for v in &p.variants {
+                statics.insert(v.webp.clone(), source.clone());
+                statics.insert(v.fallback.clone(), source.clone());
+            }
+            for c in &p.crops {
+                statics.insert(c.path.clone(), source.clone());
+            }
+        }
+        return shown;
     }
     // Make what the store does not hold yet, a few photos at a time (one a thread).
     let made: Vec<_> = wanted

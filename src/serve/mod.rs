@@ -231,6 +231,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         base_url: Some(url.clone()),
         options: opts.options.clone(),
         photos: opts.cache_dir.as_ref().map(|d| d.join("photos")),
+        check: false,
     };
     let output = load_config(&request)
         .map(|c| c.paths.output)
