@@ -34,11 +34,15 @@ fn no_panic(run: &common::Run) {
 #[test]
 fn check_passes_a_clean_site_and_writes_nothing() {
     let s = SiteTest::fixture("basic");
-    // The fixture's lead photo is 160 pixels wide, which `check` warns about: a clean site
-    // has one large enough for share previews.
+    // The fixture's lead photos are 160 and 120 pixels wide, which `check` warns about: a
+    // clean site has them large enough for share previews.
     let wide = image::RgbImage::from_pixel(1200, 675, image::Rgb([40, 90, 200]));
-    wide.save(s.path("content/politics/2023/동맹-출범-현장/photo.png"))
-        .unwrap();
+    for photo in [
+        "content/politics/2023/동맹-출범-현장/photo.png",
+        "static/images/chart.png",
+    ] {
+        wide.save(s.path(photo)).unwrap();
+    }
     let run = s.nuri(&["check"]);
     run.assert_ok();
     assert!(
