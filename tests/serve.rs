@@ -741,3 +741,59 @@ fn regression_half_open_connections_are_closed() {
     // The server still answers.
     assert_eq!(server.get("/").0, 200);
 }
+
+/// The `srcset` of the first `<source type="image/webp">` of `html`.
+fn webp_srcset(html: &str) -> String {
+    let at = html
+        .find("type=\"image/webp\" srcset=\"")
+        .expect("a <picture>")
+        + 26;
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+#[test]
+fn a_new_photo_is_served_in_its_sizes_and_a_new_version_replaces_it() {
+    let site = SiteTest::fixture("basic");
+    let server = Server::start(&site);
+    let photo = |shade: u8| {
+        let img = image::RgbImage::from_fn(1000, 600, |x, y| {
+            image::Rgb([shade, (x % 256) as u8, (y % 256) as u8])
+        });
+        let mut out = Vec::new();
+        img.write_to(
+            &mut std::io::Cursor::new(&mut out),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+        out
+    };
+    std::fs::create_dir_all(site.path("content/world/2023/photo")).unwrap();
+    std::fs::write(site.path("content/world/2023/photo/lead.jpg"), photo(10)).unwrap();
+    server.drain();
+    site.write(
+        "content/world/2023/photo/index.md",
+        "+++\ntitle = \"사진\"\ndate = 2023-12-05T14:30:00+09:00\nimage = \"lead.jpg\"\nimage_alt = \"시험 사진\"\n+++\n\n본문.\n",
+    );
+    server.wait_for("reload");
+    let page = server.text("/world/2023/photo/");
+    let first = webp_srcset(&page);
+    let widths: Vec<&str> = first
+        .split(", ")
+        .map(|s| s.rsplit(' ').next().unwrap())
+        .collect();
+    assert_eq!(widths, ["480w", "800w", "1000w"]);
+    for item in first.split(", ") {
+        let url = item.split(' ').next().unwrap();
+        let (status, ty, body) = server.get(url);
+        assert_eq!((status, ty.as_str()), (200, "image/webp"), "{url}");
+        assert!(body.starts_with(b"RIFF"));
+    }
+    // The photographer sends a better version under the same name: new files, new URLs.
+    server.drain();
+    std::fs::write(site.path("content/world/2023/photo/lead.jpg"), photo(200)).unwrap();
+    server.wait_for("reload");
+    let second = webp_srcset(&server.text("/world/2023/photo/"));
+    assert_ne!(first, second);
+    let url = second.split(' ').next().unwrap();
+    assert_eq!(server.get(url).0, 200);
+}

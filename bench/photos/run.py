@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Image pipeline benchmark: nuri's build-time images against Hugo's images.Process on the
-same photos (gen_photos.py), alternating tools in each round, medians of wall time and peak
-memory (/usr/bin/time). Cold: no image cache and no output. Warm: the same build again,
+same photos (gen_photos.py), alternating tools in each round, medians of wall time, CPU time and
+peak memory (/usr/bin/time). Cold: no image cache and no output. Warm: the same build again,
 nothing changed, cache and output kept (--ci: output removed, as in CI with a restored cache).
 
     python3 run.py                         # 200 photos, 3 rounds, output on /dev/shm
@@ -35,12 +35,12 @@ def corpus(path, n):
 
 
 def timed(cmd):
-    """(wall s, peak MiB) of cmd under /usr/bin/time."""
-    r = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    """(wall s, CPU s, peak MiB) of cmd under /usr/bin/time."""
+    r = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{r.stderr[-3000:]}")
-    wall, kb = r.stderr.strip().splitlines()[-1].split()
-    return float(wall), int(kb) / 1024
+    wall, user, system, kb = r.stderr.strip().splitlines()[-1].split()
+    return float(wall), float(user) + float(system), int(kb) / 1024
 
 
 def tiff_has_gps(tiff):
@@ -132,23 +132,24 @@ def main():
                     clean(tool, out)
                 results[tool, phase].append(timed(command(tool, out)))
                 counts[tool, phase] = survey(out)
-                wall, rss = results[tool, phase][-1]
-                print(f"round {r + 1}: {tool} {phase}: {wall:.2f} s, {rss:.0f} MiB, {counts[tool, phase]}", flush=True)
+                wall, cpu, rss = results[tool, phase][-1]
+                print(f"round {r + 1}: {tool} {phase}: {wall:.2f} s, CPU {cpu:.2f} s, {rss:.0f} MiB, {counts[tool, phase]}", flush=True)
             clean(tool, out)  # tmpfs is memory: free it before the other tool runs
 
-    med = {k: (statistics.median(w for w, _ in v), statistics.median(m for _, m in v)) for k, v in results.items()}
+    med = {k: [statistics.median(x[i] for x in v) for i in range(3)] for k, v in results.items()}
     print(f"\n{a.n} photos, {a.runs} rounds, output on {base}" + (", warm without output" if a.ci else "") + f"; nuri {a.nuri if 'nuri' in tools else '-'}, Hugo {hugo or '-'}\n")
-    print("| tool | build | wall s | peak MiB | all wall s | .webp | .jpg | image MB | with GPS |")
-    print("|---|---|---:|---:|---|---:|---:|---:|---:|")
+    print("| tool | build | wall s | CPU s | peak MiB | all wall s | .webp | .jpg | image MB | with GPS |")
+    print("|---|---|---:|---:|---:|---|---:|---:|---:|---:|")
     for (tool, phase), v in results.items():
         c = counts[tool, phase]
-        print(f"| {tool} | {phase} | {med[tool, phase][0]:.2f} | {med[tool, phase][1]:.0f} | {', '.join(f'{w:.2f}' for w, _ in v)} "
+        wall, cpu, rss = med[tool, phase]
+        print(f"| {tool} | {phase} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {', '.join(f'{x[0]:.2f}' for x in v)} "
               f"| {c['webp']} | {c['jpg']} | {c['bytes'] / 1e6:.1f} | {c['gps']} |")
     if len(tools) == 2:
-        print("\n| nuri / Hugo | wall | peak memory |\n|---|---:|---:|")
+        print("\n| nuri / Hugo | wall | CPU | peak memory |\n|---|---:|---:|---:|")
         for phase in ("cold", "warm"):
-            (nw, nm), (hw, hm) = med["nuri", phase], med["hugo", phase]
-            print(f"| {phase} | {nw / hw:.2f} | {nm / hm:.2f} |")
+            ratios = [n / h if h else float("nan") for n, h in zip(med["nuri", phase], med["hugo", phase])]
+            print(f"| {phase} | " + " | ".join(f"{x:.2f}" for x in ratios) + " |")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,8 @@ pub struct Snapshot {
     pub plan: Plan,
     /// Static files and bundle assets: output path → source file.
     pub statics: BTreeMap<String, PathBuf>,
+    /// Where photos' files are kept (some `statics` are there, outside the site).
+    pub photo_dir: PathBuf,
     /// Per entry: the file its body is read from, and the hash its text must have.
     pub sources: Vec<(PathBuf, u64)>,
     /// Problems of this version (errors mean it cannot be published).
@@ -145,6 +147,7 @@ impl Snapshot {
                 feed_of: Default::default(),
             },
             statics,
+            photo_dir: p.photos.store.dir().to_path_buf(),
             sources,
             problems,
             cards,

@@ -273,7 +273,8 @@ async fn handle(State(live): State<Arc<Live>>, method: Method, uri: Uri) -> Resp
             )
         }
         Ok(Found::File(path)) => {
-            let inside = live.root.as_ref().is_some_and(|s| s.readable_file(&path));
+            let inside = live.root.as_ref().is_some_and(|s| s.readable_file(&path))
+                || served.is_photo_file(&path);
             match tokio::fs::read(&path).await {
                 Ok(bytes) if inside => respond(StatusCode::OK, &key, bytes, problem.as_deref()),
                 _ => not_found(&served, problem.as_deref(), &sec).await,

@@ -76,6 +76,12 @@ impl Served {
         Found::Page(made)
     }
 
+    /// Whether `path` is a photo file nuri made (kept in the build cache, which may be
+    /// outside the site folder).
+    pub fn is_photo_file(&self, path: &std::path::Path) -> bool {
+        path.starts_with(&self.snap.photo_dir) && path.is_file()
+    }
+
     /// Whether `key` names a folder of the site (`key/index.html` exists).
     pub fn is_folder(&self, key: &str) -> bool {
         let index = format!("{key}/index.html");
