@@ -180,13 +180,25 @@ pub fn prepare(
         }
         return shown;
     }
-    // Make what the store does not hold yet, a few photos at a time (one a thread).
-    let made: Vec<_> = wanted
+    // Make what the store does not hold yet, one source photo a thread (its pictures one
+    // after another: they share its index), so only a few are decoded at once.
+    let mut by_source: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (n, (p, _, _)) in wanted.iter().enumerate() {
+        by_source.entry(p.facts.hash).or_default().push(n);
+    }
+    let groups: Vec<Vec<usize>> = by_source.into_values().collect();
+    let mut made: Vec<(usize, Result<_, PhotoError>)> = groups
         .par_iter()
-        .map(|(p, source, _)| photos.store.ensure(p, source, settings))
+        .flat_map_iter(|group| {
+            group.iter().map(|&n| {
+                let (p, source, _) = &wanted[n];
+                (n, photos.store.ensure(p, source, settings))
+            })
+        })
         .collect();
+    made.sort_by_key(|(n, _)| *n);
     let mut failed = HashSet::new();
-    for ((p, _, used), r) in wanted.iter().zip(made) {
+    for ((p, _, used), (_, r)) in wanted.iter().zip(made) {
         match r {
             Ok(files) => statics.extend(files),
             Err(err) => {
