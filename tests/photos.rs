@@ -171,7 +171,19 @@ fn store_times(root: &Path) -> BTreeMap<String, SystemTime> {
 #[test]
 fn a_camera_photo_is_published_in_sizes_and_crops_without_its_gps() {
     let s = photo_site();
+    // A photo no article shows, twice (the same bytes in two places), and a WebP.
+    write_bytes(
+        &s,
+        "static/images/archive/old.jpg",
+        &camera_jpeg(300, 200, 1),
+    );
+    write_bytes(
+        &s,
+        "static/images/archive/copy.jpg",
+        &camera_jpeg(300, 200, 1),
+    );
     s.build(&[]).assert_ok();
+    assert!(s.exists("images/archive/old.jpg") && s.exists("images/archive/copy.jpg"));
     let page = article(&s, "photo-story");
 
     // The lead photo: WebP and JPEG at every width up to its own, never upscaled; the
@@ -354,6 +366,17 @@ fn broken_heic_and_huge_photos_are_located_errors_and_nothing_is_lost() {
     assert!(run.stderr().contains("heif-convert"), "{}", run.stderr());
 
     write_bytes(&s, photo, &good);
+    // A phone's HEIC in static/ that no article shows: it would publish its GPS.
+    write_bytes(
+        &s,
+        "static/images/IMG_0001.heic",
+        b"\0\0\0\x18ftypheic\0\0\0\0mif1heic",
+    );
+    let run = s.build(&[]);
+    run.assert_fails_with("static/images/IMG_0001.heic");
+    assert!(run.stderr().contains("keep_metadata"), "{}", run.stderr());
+    s.remove("static/images/IMG_0001.heic");
+
     let config = std::fs::read_to_string(s.path("config.toml")).unwrap();
     s.write(
         "config.toml",

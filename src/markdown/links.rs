@@ -52,8 +52,10 @@ pub fn scan_images(body: &str) -> Vec<BodyImage> {
             continue;
         }
         let start = body[..dot]
-            .rfind(|c: char| starts_destination(c))
-            .map_or(0, |s| s + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| starts_destination(c))
+            .map_or(0, |(s, c)| s + c.len_utf8());
         let raw = &body[start..end];
         if raw.contains("://") || raw.starts_with("//") || raw.is_empty() {
             continue;
@@ -170,6 +172,7 @@ mod tests {
 
     #[test]
     fn finds_the_images_a_body_names() {
+        assert!(scan_images("사진\u{a0}a.jpg 와\u{3000}b.png").len() == 2);
         let body = "첫 문단.\n\n![회의 사진](/images/a%20b.JPG \"제목\")\n\n![](photo.png)\n\n[ref]: /images/c.webp\n<img src=\"d.jpeg\"> ![x](https://e.com/f.jpg) 끝.";
         let found: Vec<_> = scan_images(body)
             .into_iter()

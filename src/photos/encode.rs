@@ -69,7 +69,7 @@ pub fn make(
             resize(&mut resizer, from, v.width, v.height, &options)?
         };
         if wanted(&v.webp) {
-            out.push((v.webp.clone(), webp(&resized, settings.webp_quality)));
+            out.push((v.webp.clone(), webp(&resized, settings.webp_quality)?));
         }
         if wanted(&v.fallback) {
             out.push((
@@ -143,13 +143,16 @@ fn resize(
     })
 }
 
-fn webp(p: &Pixels, quality: u8) -> Vec<u8> {
+fn webp(p: &Pixels, quality: u8) -> Result<Vec<u8>, PhotoError> {
     let encoder = if p.alpha {
         webp::Encoder::from_rgba(&p.data, p.width, p.height)
     } else {
         webp::Encoder::from_rgb(&p.data, p.width, p.height)
     };
-    encoder.encode(f32::from(quality)).to_vec()
+    encoder
+        .encode_simple(false, f32::from(quality))
+        .map(|m| m.to_vec())
+        .map_err(|e| PhotoError::Corrupt(format!("cannot encode it as WebP: {e:?}")))
 }
 
 fn encode(p: &Pixels, format: Format, quality: u8) -> Result<Vec<u8>, PhotoError> {
@@ -172,10 +175,19 @@ fn encode(p: &Pixels, format: Format, quality: u8) -> Result<Vec<u8>, PhotoError
         u16::try_from(p.height).map_err(|_| failed("too high for JPEG".into()))?,
     );
     let data = if p.alpha {
-        // JPEG has no transparency: drop alpha (only WebP sources with alpha get here).
+        // JPEG has no transparency (only WebP sources with alpha get here): transparent
+        // parts are white, as on the page, not black.
+        let over_white =
+            |c: u8, a: u8| ((u16::from(c) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
         p.data
             .chunks_exact(4)
-            .flat_map(|px| [px[0], px[1], px[2]])
+            .flat_map(|px| {
+                [
+                    over_white(px[0], px[3]),
+                    over_white(px[1], px[3]),
+                    over_white(px[2], px[3]),
+                ]
+            })
             .collect()
     } else {
         p.data.clone()

@@ -8,7 +8,10 @@ use super::facts::{Facts, Format};
 use crate::config::ImagesConfig;
 
 /// Bumped when the same settings would give different bytes (a new encoder, filter, …).
-const ENCODING: u64 = 1;
+const ENCODING: u64 = 2;
+
+/// The longest side libwebp encodes.
+const WEBP_MAX: u32 = 16383;
 
 /// One width of a photo, in two encodings.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
@@ -148,6 +151,8 @@ pub fn picture(
     let tag = format!("{:08x}", sizes_key as u32);
     p.variants = widths(facts.width, &settings.widths)
         .into_iter()
+        // WebP ends at 16,383 pixels a side: a long infographic keeps the narrower sizes.
+        .filter(|&w| scaled(facts.height, w, facts.width) <= WEBP_MAX)
         .map(|w| {
             let height = scaled(facts.height, w, facts.width);
             Variant {
@@ -282,6 +287,13 @@ mod tests {
         );
         assert_eq!(moved.variants, p.variants);
         assert_ne!(moved.crop("og").unwrap().path, og.path);
+    }
+
+    #[test]
+    fn a_long_infographic_keeps_the_sizes_webp_can_hold() {
+        let p = picture(facts(1080, 20000, Format::Png), "a.png", &settings(), None);
+        let ws: Vec<_> = p.variants.iter().map(|v| (v.width, v.height)).collect();
+        assert_eq!(ws, [(480, 8889), (800, 14815)]);
     }
 
     #[test]

@@ -17,6 +17,20 @@ use super::plan::Picture;
 use super::{encode, strip};
 use crate::config::ImagesConfig;
 
+/// Bumped when stripping would give other bytes for the same file.
+const STRIP_VERSION: u32 = 1;
+
+/// Numbers temporary files, so no two writes of one process share a name.
+static TEMPORARY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A temporary name beside `file`, unique to this process and write.
+fn temporary(file: &Path) -> PathBuf {
+    let n = TEMPORARY.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut name = file.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".tmp-{}-{n}", std::process::id()));
+    file.with_file_name(name)
+}
+
 pub struct Store {
     dir: PathBuf,
     /// Files checked in this process, and their length and modification time then.
@@ -111,7 +125,7 @@ impl Store {
             _ => return Ok(None),
         };
         let file = self.dir.join(format!(
-            "{:016x}-{}.original.{ext}",
+            "{:016x}-{}-{STRIP_VERSION}.original.{ext}",
             facts.hash, facts.orientation
         ));
         let index_path = file.with_extension("idx");
@@ -161,7 +175,7 @@ impl Store {
 
     fn write(&self, file: &Path, data: &[u8]) -> Result<(), PhotoError> {
         std::fs::create_dir_all(&self.dir).map_err(|e| self.failed(&self.dir, e))?;
-        let tmp = file.with_extension(format!("tmp-{}", std::process::id()));
+        let tmp = temporary(file);
         std::fs::write(&tmp, data)
             .and_then(|()| std::fs::rename(&tmp, file))
             .map_err(|e| {
@@ -186,6 +200,10 @@ impl Store {
         for e in entries.flatten() {
             let path = e.path();
             let name = e.file_name().to_string_lossy().into_owned();
+            if name.contains(".tmp-") {
+                // Another process may be writing it.
+                continue;
+            }
             if name.ends_with(".idx") {
                 // An index keeps the entries of the files that stay, and goes with the last.
                 let index = read_index(&path);
@@ -243,7 +261,7 @@ fn write_index(path: &Path, index: &HashMap<String, (u64, u64)>) -> std::io::Res
         .map(|(n, (len, sum))| format!("{n} {len} {sum:016x}"))
         .collect();
     lines.sort();
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let tmp = temporary(path);
     std::fs::write(&tmp, lines.join("\n"))?;
     std::fs::rename(&tmp, path)
 }

@@ -25,7 +25,8 @@ pub fn scan(format: Format, bytes: &[u8]) -> Result<Meta<'_>, String> {
         Part::Keep(_) => {}
         Part::Drop { exif, .. } => {
             meta.any = true;
-            if exif.is_some() {
+            // The first EXIF block counts, as in browsers.
+            if meta.exif.is_none() {
                 meta.exif = exif;
             }
         }
@@ -157,10 +158,10 @@ fn walk_png<'a>(b: &'a [u8], f: &mut dyn FnMut(Part<'a>)) -> Result<(), String> 
         }
         let len = u32::from_be_bytes(b[i..i + 4].try_into().expect("4 bytes")) as usize;
         let kind: &[u8; 4] = b[i + 4..i + 8].try_into().expect("4 bytes");
-        let end = i + 12 + len;
-        if end > b.len() {
-            return Err("the PNG ends in the middle of a chunk".into());
-        }
+        let end = match len.checked_add(i + 12) {
+            Some(end) if end <= b.len() => end,
+            _ => return Err("the PNG ends in the middle of a chunk".into()),
+        };
         if PNG_KEEP.contains(&kind) || kind[0].is_ascii_uppercase() {
             f(Part::Keep(&b[i..end]));
         } else {
@@ -183,14 +184,16 @@ fn walk_webp<'a>(b: &'a [u8], f: &mut dyn FnMut(Part<'a>)) -> Result<(), String>
     let riff_end =
         (u32::from_le_bytes(b[4..8].try_into().expect("4 bytes")) as usize + 8).min(b.len());
     let mut i = 12;
+    let mut image = false;
     while i + 8 <= riff_end {
         let kind = &b[i..i + 4];
         let len = u32::from_le_bytes(b[i + 4..i + 8].try_into().expect("4 bytes")) as usize;
-        let end = i + 8 + len + (len & 1);
-        if i + 8 + len > b.len() {
-            return Err("the WebP ends in the middle of a chunk".into());
-        }
-        let end = end.min(b.len());
+        let data_end = match len.checked_add(i + 8) {
+            Some(end) if end <= b.len() => end,
+            _ => return Err("the WebP ends in the middle of a chunk".into()),
+        };
+        let end = (data_end + (len & 1)).min(b.len());
+        image |= matches!(kind, b"VP8 " | b"VP8L" | b"ANMF");
         match kind {
             b"EXIF" => f(Part::Drop {
                 exif: Some(strip_exif_prefix(&b[i + 8..i + 8 + len])),
@@ -199,6 +202,9 @@ fn walk_webp<'a>(b: &'a [u8], f: &mut dyn FnMut(Part<'a>)) -> Result<(), String>
             _ => f(Part::Keep(&b[i..end])),
         }
         i = end;
+    }
+    if !image {
+        return Err("the WebP has no picture".into());
     }
     if riff_end < b.len() {
         f(Part::Drop { exif: None });
@@ -260,6 +266,10 @@ fn with_orientation(format: Format, stripped: Vec<u8>, orientation: u8) -> Vec<u
         }
         Format::Webp => {
             let mut out = stripped;
+            // Chunks start at even offsets (a last chunk may have lost its padding byte).
+            if out.len() % 2 == 1 {
+                out.push(0);
+            }
             out.extend_from_slice(b"EXIF");
             out.extend_from_slice(&(tiff.len() as u32).to_le_bytes());
             out.extend_from_slice(&tiff);
@@ -288,13 +298,13 @@ fn find_png_chunk(b: &[u8], kind: &[u8; 4]) -> Option<usize> {
 fn fix_webp_header(b: &mut [u8]) {
     let len = (b.len() - 8) as u32;
     b[4..8].copy_from_slice(&len.to_le_bytes());
-    if &b[12..16] == b"VP8X" && b.len() > 20 {
+    if b.get(12..16) == Some(b"VP8X") && b.len() > 20 {
         let mut has_exif = false;
         let mut i = 12;
         while i + 8 <= b.len() {
             let n = u32::from_le_bytes(b[i + 4..i + 8].try_into().expect("4 bytes")) as usize;
             has_exif |= &b[i..i + 4] == b"EXIF";
-            i += 8 + n + (n & 1);
+            i = i.saturating_add(8).saturating_add(n).saturating_add(n & 1);
         }
         // Flags: 0x08 EXIF, 0x04 XMP.
         b[20] &= !0x0C;
@@ -404,6 +414,16 @@ mod tests {
             assert!(scan(Format::Jpeg, &with[..cut]).is_err(), "cut at {cut}");
         }
         assert!(scan(Format::Png, b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR").is_err());
+        // A huge chunk length, a RIFF of metadata only.
+        assert!(
+            scan(
+                Format::Png,
+                b"\x89PNG\r\n\x1a\n\xff\xff\xff\xffIHDR\0\0\0\0"
+            )
+            .is_err()
+        );
+        assert!(scan(Format::Webp, b"RIFF\x10\0\0\0WEBPXMP \x00\0\0\0").is_err());
+        assert!(strip(Format::Webp, b"RIFF\x04\0\0\0WEBP", 1).is_err());
     }
 
     use image::ImageEncoder;

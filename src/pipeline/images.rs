@@ -208,7 +208,7 @@ pub fn prepare(
         }
     }
     if !settings.keep_metadata {
-        strip_originals(photos, statics, &failed);
+        strip_originals(photos, &c.paths.root, statics, &failed, problems);
     }
     // Feeds name the size a browser without `srcset` gets: its length and type.
     for info in shown.leads.iter_mut().flatten() {
@@ -286,34 +286,68 @@ pub(super) fn body_path(e: &Entry, dest: &str) -> Option<String> {
     ))
 }
 
+/// Extensions of files that may carry EXIF (GPS) and that browsers or downloads may show.
+const PHOTO_EXTENSIONS: [&str; 11] = [
+    "jpg", "jpeg", "jpe", "jfif", "png", "webp", "heic", "heif", "avif", "tif", "tiff",
+];
+
 /// Originals (JPEG, PNG, WebP) published without their metadata: each static file that has
-/// some is replaced by a stripped copy from the store.
+/// some is replaced by a stripped copy from the store. A photo file whose metadata cannot be
+/// removed (HEIC, TIFF, a broken JPEG) is an error: it would publish where it was taken.
 fn strip_originals(
     photos: &Photos,
+    root: &Path,
     statics: &mut BTreeMap<String, PathBuf>,
     failed: &HashSet<String>,
+    problems: &mut Diagnostics,
 ) {
     let candidates: Vec<(String, PathBuf)> = statics
         .iter()
         .filter(|(out, src)| {
             let ext = out.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-            matches!(ext.as_str(), "jpg" | "jpeg" | "png" | "webp")
+            PHOTO_EXTENSIONS.contains(&ext.as_str())
                 && !failed.contains(*out)
                 && !src.starts_with(photos.store.dir())
         })
         .map(|(o, s)| (o.clone(), s.clone()))
         .collect();
-    let stripped: Vec<_> = candidates
+    let facts: Vec<_> = candidates
         .par_iter()
-        .map(|(_, src)| {
-            // A file nuri cannot read is published as it is: it is not shown as a photo.
-            let facts = photos.read(src).ok()?;
-            photos.store.stripped(&facts, src).ok().flatten()
-        })
+        .map(|(_, src)| photos.read(src))
         .collect();
-    for ((out, _), s) in candidates.into_iter().zip(stripped) {
-        if let Some(s) = s {
-            statics.insert(out, s);
+    // One copy a distinct photo (the same file may sit in two bundles).
+    let mut unique: HashMap<(u64, u8), (Facts, PathBuf)> = HashMap::new();
+    for ((_, src), f) in candidates.iter().zip(&facts) {
+        if let Ok(f) = f
+            && f.metadata
+        {
+            unique
+                .entry((f.hash, f.orientation))
+                .or_insert_with(|| (*f, src.clone()));
+        }
+    }
+    let unique: Vec<_> = unique.into_iter().collect();
+    let stripped: HashMap<(u64, u8), Result<Option<PathBuf>, PhotoError>> = unique
+        .par_iter()
+        .map(|(k, (f, src))| (*k, photos.store.stripped(f, src)))
+        .collect();
+    for ((out, src), f) in candidates.into_iter().zip(facts) {
+        let result = f.and_then(|f| match stripped.get(&(f.hash, f.orientation)) {
+            Some(r) => r.clone(),
+            None => Ok(None),
+        });
+        match result {
+            Ok(Some(copy)) => {
+                statics.insert(out, copy);
+            }
+            Ok(None) => {}
+            Err(err) => problems.push(
+                Diagnostic::error(
+                    src.strip_prefix(root).unwrap_or(&src),
+                    format!("cannot publish this file without its metadata (GPS, camera, time): {err}"),
+                )
+                .with_hint(format!("{}; or remove it, or set keep_metadata = true under [images] to publish it as it is", err.hint())),
+            ),
         }
     }
 }

@@ -490,10 +490,19 @@ impl LinkResolver for BodyLinks<'_> {
 
     fn picture(&self, dest: &str, alt: &str, title: &str) -> Option<String> {
         let dest = crate::text::url::decode_path(dest).unwrap_or_else(|| dest.to_string());
-        let path = super::images::body_path(
-            &self.snap.site.entries[self.entry],
-            &crate::text::slug::nfc(&dest),
-        )?;
+        let entry = &self.snap.site.entries[self.entry];
+        let path = super::images::body_path(entry, &crate::text::slug::nfc(&dest))?;
+        // Only a photo the scan of this body found: the body's fingerprint includes those
+        // (a photo written some other way is a plain `<img>`).
+        if !entry
+            .article
+            .links
+            .images
+            .iter()
+            .any(|i| super::images::body_path(entry, &i.dest).as_deref() == Some(path.as_str()))
+        {
+            return None;
+        }
         let p = self.snap.pictures.get(&path)?;
         let c = &self.snap.config;
         Some(crate::render::picture::body_html(
