@@ -326,6 +326,7 @@ impl<'p> Run<'p> {
             cache: &self.cache,
             outputs: Mutex::new(BTreeMap::new()),
             written: Default::default(),
+            photo_dir: &snap.photo_dir,
         };
         self.phases.mark("staging");
         collect(

@@ -9,6 +9,8 @@ pub(super) struct Writer<'a> {
     pub(super) outputs: Mutex<BTreeMap<String, Output>>,
     /// Files written (made in this build), as opposed to linked from the cache.
     pub(super) written: std::sync::atomic::AtomicUsize,
+    /// Where photos' files are kept: their objects are links to them, not third copies.
+    pub(super) photo_dir: &'a Path,
 }
 
 impl Writer<'_> {
@@ -28,6 +30,18 @@ impl Writer<'_> {
         bytes: &[u8],
         fp: u64,
     ) -> std::result::Result<(), Diagnostic> {
+        self.write_from(output, bytes, fp, None)
+    }
+
+    /// [`Writer::write`], with the file the bytes were read from when its object may be a
+    /// link to it.
+    fn write_from(
+        &self,
+        output: &str,
+        bytes: &[u8],
+        fp: u64,
+        source: Option<&Path>,
+    ) -> std::result::Result<(), Diagnostic> {
         self.staging
             .write(output, bytes)
             .map_err(|e| self.fail(e))?;
@@ -36,7 +50,10 @@ impl Writer<'_> {
         let hash = xxhash_rust::xxh3::xxh3_128(bytes);
         let staged = self.staging.path_of(output).map_err(|e| self.fail(e))?;
         // A cache that cannot be written only makes the next build slower.
-        let mtime = self.cache.store(&staged, hash).unwrap_or(0);
+        let mtime = self
+            .cache
+            .store(source.unwrap_or(&staged), hash)
+            .unwrap_or(0);
         self.record(
             output,
             Output {
@@ -94,6 +111,9 @@ impl Writer<'_> {
     ) -> std::result::Result<(), Diagnostic> {
         let bytes = crate::sources::read_regular(source)
             .map_err(|e| Diagnostic::error(source, format!("cannot read: {e}")))?;
-        self.write(output, &bytes, fp)
+        // A photo file nuri made is never changed in place (a new one is renamed over it):
+        // its object can be the same file.
+        let from = source.starts_with(self.photo_dir).then_some(source);
+        self.write_from(output, &bytes, fp, from)
     }
 }
