@@ -239,7 +239,7 @@ pub fn article(c: &Config, site: &Site, images: &[Option<ImageInfo>], i: usize) 
             .picture
             .iter()
             .flat_map(|p| p.crops.iter().filter(|c| c.name != "og"))
-            .map(|c| (urls.permalink(&format!("/{}", c.path)), c.width, c.height))
+            .map(|c| (urls.file_permalink(&c.path), c.width, c.height))
             .collect();
         let versions = if crops.is_empty() {
             let size = img

@@ -34,7 +34,7 @@ impl ImageInfo {
     /// nuri publishes in sizes, else the file as written.
     pub fn share_url(&self, config: &Config) -> String {
         match self.picture.as_deref().and_then(|p| p.crop("og")) {
-            Some(og) => Urls(config).permalink(&format!("/{}", og.path)),
+            Some(og) => Urls(config).file_permalink(&og.path),
             None => self.permalink.clone(),
         }
     }

@@ -102,6 +102,14 @@ impl Urls<'_> {
     pub fn permalink(&self, path: &str) -> String {
         format!("{}{}", self.0.base_url.origin, self.url(path))
     }
+    /// The URL of a published file given by its output path (no leading `/`).
+    pub fn file_url(&self, output: &str) -> String {
+        self.url(&format!("/{output}"))
+    }
+    /// The absolute URL of a published file given by its output path.
+    pub fn file_permalink(&self, output: &str) -> String {
+        self.permalink(&format!("/{output}"))
+    }
 }
 
 /// The output file for a site path: folders get `index.html`.

@@ -59,6 +59,14 @@ impl Picture {
             .or(self.variants.first())
     }
 
+    /// Site paths of every file made of the photo: sizes (WebP, fallback), then crops.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.variants
+            .iter()
+            .flat_map(|v| [v.webp.as_str(), v.fallback.as_str()])
+            .chain(self.crops.iter().map(|c| c.path.as_str()))
+    }
+
     pub fn crop(&self, name: &str) -> Option<&Crop> {
         self.crops.iter().find(|c| c.name == name)
     }

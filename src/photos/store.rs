@@ -72,15 +72,9 @@ impl Store {
         source: &Path,
         settings: &ImagesConfig,
     ) -> Result<Vec<(String, PathBuf)>, PhotoError> {
-        let paths: Vec<&String> = picture
-            .variants
-            .iter()
-            .flat_map(|v| [&v.webp, &v.fallback])
-            .chain(picture.crops.iter().map(|c| &c.path))
-            .collect();
-        let files: Vec<(String, PathBuf)> = paths
-            .iter()
-            .map(|p| ((*p).clone(), self.file(picture, p)))
+        let files: Vec<(String, PathBuf)> = picture
+            .files()
+            .map(|p| (p.to_string(), self.file(picture, p)))
             .collect();
         let index_path = self.index(picture);
         let index = read_index(&index_path);
@@ -90,12 +84,7 @@ impl Store {
             .map(|(p, _)| p.as_str())
             .collect();
         if !missing.is_empty() {
-            let bytes = std::fs::read(source).map_err(|e| PhotoError::Read(e.to_string()))?;
-            if xxhash_rust::xxh3::xxh3_64(&bytes) != picture.facts.hash {
-                return Err(PhotoError::Read(
-                    "the file changed while the site was being built; build again".into(),
-                ));
-            }
+            let bytes = read_source(source, picture.facts.hash)?;
             let made = encode::make(&bytes, picture, settings, &|p| missing.contains(p))?;
             let mut index = index;
             for (path, data) in made {
@@ -133,12 +122,7 @@ impl Store {
         if self.sound(&file, &index) {
             return Ok(Some(file));
         }
-        let bytes = std::fs::read(source).map_err(|e| PhotoError::Read(e.to_string()))?;
-        if xxhash_rust::xxh3::xxh3_64(&bytes) != facts.hash {
-            return Err(PhotoError::Read(
-                "the file changed while the site was being built; build again".into(),
-            ));
-        }
+        let bytes = read_source(source, facts.hash)?;
         let data =
             strip::strip(facts.format, &bytes, facts.orientation).map_err(PhotoError::Corrupt)?;
         self.write(&file, &data)?;
@@ -222,6 +206,17 @@ impl Store {
             }
         }
     }
+}
+
+/// The source photo's bytes, which must still be those its facts were read from.
+fn read_source(source: &Path, hash: u64) -> Result<Vec<u8>, PhotoError> {
+    let bytes = std::fs::read(source).map_err(|e| PhotoError::Read(e.to_string()))?;
+    if xxh(&bytes) != hash {
+        return Err(PhotoError::Read(
+            "the file changed while the site was being built; build again".into(),
+        ));
+    }
+    Ok(bytes)
 }
 
 fn xxh(b: &[u8]) -> u64 {

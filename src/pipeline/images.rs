@@ -170,13 +170,7 @@ pub fn prepare(
     if !photos.make {
         // A check knows every file's name without making it.
         for (p, source, _) in &wanted {
-            for v in &p.variants {
-                statics.insert(v.webp.clone(), source.clone());
-                statics.insert(v.fallback.clone(), source.clone());
-            }
-            for c in &p.crops {
-                statics.insert(c.path.clone(), source.clone());
-            }
+            statics.extend(p.files().map(|f| (f.to_string(), source.clone())));
         }
         return shown;
     }

@@ -11,15 +11,10 @@ pub fn srcset(urls: &Urls<'_>, p: &Picture, webp: bool) -> String {
         .iter()
         .map(|v| {
             let path = if webp { &v.webp } else { &v.fallback };
-            format!("{} {}w", urls.url(&format!("/{path}")), v.width)
+            format!("{} {}w", urls.file_url(path), v.width)
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// The URL of a file of the picture (a site path without its leading `/`).
-pub fn url(urls: &Urls<'_>, path: &str) -> String {
-    urls.url(&format!("/{path}"))
 }
 
 /// A body photo: `<picture>` with a WebP source, loaded lazily.
@@ -38,7 +33,7 @@ pub fn body_html(urls: &Urls<'_>, p: &Picture, alt: &str, title: &str, sizes: &s
         };
         return format!(
             "<img src=\"{}\" alt=\"{}\"{title}{size} loading=\"lazy\" decoding=\"async\">",
-            escape_attr(&url(urls, &p.original)),
+            escape_attr(&urls.file_url(&p.original)),
             escape_attr(alt),
         );
     };
@@ -46,7 +41,7 @@ pub fn body_html(urls: &Urls<'_>, p: &Picture, alt: &str, title: &str, sizes: &s
     format!(
         "<picture><source type=\"image/webp\" srcset=\"{}\" sizes=\"{sizes}\"><img src=\"{}\" srcset=\"{}\" sizes=\"{sizes}\" width=\"{}\" height=\"{}\" alt=\"{}\"{title} loading=\"lazy\" decoding=\"async\"></picture>",
         escape_attr(&srcset(urls, p, true)),
-        escape_attr(&url(urls, &default.fallback)),
+        escape_attr(&urls.file_url(&default.fallback)),
         escape_attr(&srcset(urls, p, false)),
         default.width,
         default.height,

@@ -168,8 +168,8 @@ fn image<'a>(c: &'a Config, img: &'a ImageInfo) -> V<'a> {
     let og = picture.and_then(|p| p.crop("og"));
     let (url, permalink, width, height) = match default {
         Some(d) => (
-            V::str(picture::url(&urls, &d.fallback)),
-            V::str(urls.permalink(&format!("/{}", d.fallback))),
+            V::str(urls.file_url(&d.fallback)),
+            V::str(urls.file_permalink(&d.fallback)),
             V::int(d.width),
             V::int(d.height),
         ),
@@ -198,7 +198,7 @@ fn image<'a>(c: &'a Config, img: &'a ImageInfo) -> V<'a> {
             .filter(|p| !p.variants.is_empty())
             .map_or(V::None, |p| V::str(picture::srcset(&urls, p, true))),
         "og" => og.map_or(V::None, |o| vmap! {
-            "url" => V::str(urls.permalink(&format!("/{}", o.path))),
+            "url" => V::str(urls.file_permalink(&o.path)),
             "width" => V::int(o.width),
             "height" => V::int(o.height),
         }),
