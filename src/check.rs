@@ -37,6 +37,7 @@ pub fn check(request: &BuildRequest) -> Diagnostics {
     };
     let mut diags = snap.problems.clone();
     unknown_authors(&snap, &mut diags);
+    translation_links(&engine.content.library(), &snap, &mut diags);
     let mut exists: HashSet<String> = snap.plan.jobs.iter().map(|j| j.output.clone()).collect();
     exists.extend(snap.statics.keys().cloned());
     // Every page is rendered (its body with it), its links checked, and what its body
@@ -94,6 +95,68 @@ fn unknown_authors(p: &Snapshot, diags: &mut Diagnostics) {
                 );
             }
         }
+    }
+}
+
+/// A `translation_key` that links nothing (no other article has it, or the one that has it
+/// is not published), and two articles of one edition that claim the same key.
+fn translation_links(library: &crate::content::Library, snap: &Snapshot, diags: &mut Diagnostics) {
+    if !snap.config.multilingual() {
+        return;
+    }
+    let site = &snap.site;
+    let mut by_key: std::collections::HashMap<&str, Vec<&crate::content::Article>> =
+        Default::default();
+    for a in &library.articles {
+        by_key.entry(a.translation.as_str()).or_default().push(a);
+    }
+    for a in &library.articles {
+        let Some(&i) = site.by_source.get(&a.file.rel) else {
+            continue;
+        };
+        let others: Vec<&&crate::content::Article> = by_key[a.translation.as_str()]
+            .iter()
+            .filter(|o| o.file.rel != a.file.rel)
+            .collect();
+        let line = a.translation_line.unwrap_or(1);
+        let key = a.translation.trim_start_matches("key:");
+        if let Some(twin) = others
+            .iter()
+            .find(|o| o.edition == a.edition && site.by_source.contains_key(&o.file.rel))
+            && a.file.rel < twin.file.rel
+        {
+            diags.push(
+                Diagnostic::warning(
+                    &a.file.display,
+                    format!(
+                        "this article and {} are both the {} version of `{key}`: only the newer is linked to its translations",
+                        twin.file.display.display(),
+                        snap.config.editions[a.edition].language
+                    ),
+                )
+                .at(line, 1)
+                .with_hint("give each translation its own edition, or a different translation_key"),
+            );
+        }
+        if a.translation_line.is_none() || !site.translations[i].is_empty() {
+            continue;
+        }
+        let d = match others.first() {
+            Some(o) => Diagnostic::warning(
+                &a.file.display,
+                format!(
+                    "translation_key `{key}` links to {}, which is not published in this build",
+                    o.file.display.display()
+                ),
+            )
+            .with_hint("publish the translation, or remove the key until it is ready"),
+            None => Diagnostic::warning(
+                &a.file.display,
+                format!("translation_key `{key}` links to no other article"),
+            )
+            .with_hint("give the translation the same translation_key, or fix its spelling"),
+        };
+        diags.push(d.at(line, 1));
     }
 }
 

@@ -13,6 +13,7 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod formats;
+pub mod i18n;
 pub mod markdown;
 pub mod model;
 pub mod output;

@@ -119,6 +119,43 @@ pub struct Config {
     pub gone: Vec<String>,
     pub extra: serde_json::Value,
     pub paths: SitePaths,
+    /// Every edition, the default language's first (at `/`). A site without
+    /// `[languages]` has that one only.
+    pub editions: Vec<Edition>,
+    /// Which of [`Config::editions`] this config is for (see [`Config::for_edition`]).
+    pub edition: usize,
+}
+
+/// One edition of the site: the default language's at `/`, each `[languages.<tag>]` under
+/// its own path, with its own title, time zone, permalinks and lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edition {
+    /// The language tag: `ko`, `en`.
+    pub language: String,
+    /// Where its pages go: `/` or `/en/`.
+    pub path: String,
+    pub title: String,
+    pub description: String,
+    pub timezone: TimeZone,
+    pub timezone_name: String,
+    pub permalink: Permalink,
+    pub paginate_by: usize,
+    pub copyright: String,
+    pub twelve_hour: bool,
+    /// Section titles by folder name.
+    pub section_titles: BTreeMap<String, String>,
+    /// Taxonomy titles by taxonomy name.
+    pub taxonomy_titles: BTreeMap<String, String>,
+    /// Per taxonomy: this edition's term → the default language's term it translates.
+    pub term_translations: BTreeMap<String, BTreeMap<String, String>>,
+    pub news_name: String,
+}
+
+impl Edition {
+    /// A site path of this edition: `/world/` becomes `/en/world/`.
+    pub fn site_path(&self, path: &str) -> String {
+        format!("{}{}", self.path, path.trim_start_matches('/'))
+    }
 }
 
 /// IndexNow (<https://www.indexnow.org/>): the key, published as `/<key>.txt`, and the
@@ -332,6 +369,65 @@ impl Config {
     /// Parses config text for the site at `root` (no I/O).
     pub fn parse(root: &Path, text: &str) -> Result<Config> {
         validate::parse(root, text)
+    }
+
+    /// This config's edition.
+    pub fn this_edition(&self) -> &Edition {
+        &self.editions[self.edition]
+    }
+
+    /// Whether the site has editions in more than one language.
+    pub fn multilingual(&self) -> bool {
+        self.editions.len() > 1
+    }
+
+    /// The edition an article in `lang` belongs to (`None`: the default language's).
+    /// `en-GB` falls into an `en` edition.
+    pub fn edition_of_lang(&self, lang: &str) -> Option<usize> {
+        let primary = |l: &str| l.split('-').next().unwrap_or(l).to_ascii_lowercase();
+        self.editions
+            .iter()
+            .position(|e| e.language.eq_ignore_ascii_case(lang))
+            .or_else(|| {
+                self.editions
+                    .iter()
+                    .position(|e| primary(&e.language) == primary(lang))
+            })
+    }
+
+    /// This config as edition `e` sees it: its title, description, language, time zone,
+    /// permalinks, page size, copyright, clock and taxonomy titles. `strings` gives the
+    /// titles of built-in taxonomies no config names.
+    pub fn for_edition(&self, e: usize, strings: &dyn Fn(&str, &str) -> Option<String>) -> Config {
+        let ed = &self.editions[e];
+        let mut c = self.clone();
+        c.edition = e;
+        c.title = ed.title.clone();
+        c.description = ed.description.clone();
+        c.language = ed.language.clone();
+        c.timezone = ed.timezone.clone();
+        c.timezone_name = ed.timezone_name.clone();
+        c.permalink = ed.permalink.clone();
+        c.paginate_by = ed.paginate_by;
+        c.copyright = ed.copyright.clone();
+        c.twelve_hour = ed.twelve_hour;
+        c.sitemap.news_name = ed.news_name.clone();
+        if c.images.credit.is_empty() {
+            c.images.credit =
+                strings(&ed.language, "photo_credit").unwrap_or_else(|| "{credit}".into());
+        }
+        for t in &mut c.taxonomies {
+            if let Some(title) = ed.taxonomy_titles.get(&t.name) {
+                t.title = title.clone();
+            } else if t.title.is_empty() || e > 0 {
+                if let Some(title) = strings(&ed.language, &format!("taxonomy_{}", t.name)) {
+                    t.title = title;
+                } else if t.title.is_empty() {
+                    t.title = t.name.clone();
+                }
+            }
+        }
+        c
     }
 
     /// Absolute URL of a site path such as `/politics/` (the path excludes the base path).

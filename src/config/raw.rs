@@ -80,8 +80,39 @@ pub struct RawConfig {
     pub headers: RawHeaders,
     #[serde(default)]
     pub images: RawImages,
+    /// Editions in other languages: `[languages.en]`.
+    #[serde(default)]
+    pub languages: BTreeMap<String, Spanned<RawLanguage>>,
     #[serde(default)]
     pub extra: toml::Table,
+}
+
+/// `[languages.<tag>]`: an edition beside the default language's, under its own path.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLanguage {
+    pub title: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub timezone: Option<Spanned<String>>,
+    /// Default: `/<tag>/`.
+    pub path: Option<Spanned<String>>,
+    pub permalink: Option<Spanned<String>>,
+    pub paginate_by: Option<Spanned<usize>>,
+    pub copyright: Option<String>,
+    pub ampm: Option<bool>,
+    /// Section titles by folder name.
+    #[serde(default)]
+    pub sections: BTreeMap<String, String>,
+    /// Taxonomy titles by taxonomy name.
+    #[serde(default)]
+    pub taxonomies: BTreeMap<String, String>,
+    /// Terms of this edition that translate terms of the default language's, by taxonomy:
+    /// `[languages.en.translations.tags] "AI Alliance" = "AI동맹"`.
+    #[serde(default)]
+    pub translations: BTreeMap<String, BTreeMap<String, String>>,
+    /// The Google News publication name in this language.
+    pub news_name: Option<String>,
 }
 
 /// `[images]`: how lead and body photos are resized and encoded.

@@ -207,7 +207,7 @@ impl Checker<'_> {
         out
     }
 
-    fn images(&mut self, raw: &RawImages, language: &str) -> ImagesConfig {
+    fn images(&mut self, raw: &RawImages) -> ImagesConfig {
         let mut widths = raw.widths.get_ref().clone();
         widths.sort_unstable();
         widths.dedup();
@@ -251,8 +251,8 @@ impl Checker<'_> {
                 }
                 c.get_ref().clone()
             }
-            None if language == "ko" => "사진={credit}".into(),
-            None => "Photo: {credit}".into(),
+            // The theme's strings decide (see `Config::for_edition`).
+            None => String::new(),
         };
         ImagesConfig {
             widths,
@@ -333,7 +333,8 @@ impl Checker<'_> {
     }
 
     fn taxonomies(&mut self, raw: &BTreeMap<String, Spanned<RawTaxonomy>>) -> Vec<TaxonomyConfig> {
-        let builtin = [("tags", "태그"), ("authors", "기자")];
+        // Built-in taxonomies' titles come from the theme's strings unless set here.
+        let builtin = [("tags", ""), ("authors", "")];
         let mut names: Vec<&str> = builtin.iter().map(|(n, _)| *n).collect();
         names.extend(
             raw.keys()
@@ -347,7 +348,7 @@ impl Checker<'_> {
             let default_title = builtin
                 .iter()
                 .find(|(n, _)| *n == name)
-                .map_or(name, |(_, t)| *t);
+                .map_or(name, |(_, t)| t);
             let spec_ref = spec.map(|s| s.get_ref());
             if name.is_empty()
                 || !name
@@ -399,6 +400,136 @@ impl Checker<'_> {
                 paginate_by: spec_ref.and_then(|s| s.paginate_by),
                 order,
             });
+        }
+        out
+    }
+}
+
+impl Checker<'_> {
+    /// The default language's edition, then one per `[languages.<tag>]`.
+    fn editions(
+        &mut self,
+        raw: &RawConfig,
+        default: Edition,
+        taxonomies: &[TaxonomyConfig],
+        archive_path: &Spanned<String>,
+    ) -> Vec<Edition> {
+        let mut out = vec![default];
+        // Names a top-level folder of the default edition already uses.
+        let taken: Vec<&str> = taxonomies
+            .iter()
+            .map(|t| t.path.as_str())
+            .chain([archive_path.get_ref().as_str(), "search"])
+            .collect();
+        for (tag, spanned) in &raw.languages {
+            let span = spanned.span();
+            if out.len() == 10 {
+                self.at(span, "a site has at most 10 editions");
+                break;
+            }
+            let l = spanned.get_ref();
+            if let Err(why) = crate::text::language_tag(tag) {
+                self.at(
+                    span.clone(),
+                    format!("[languages.{tag}]: the language {why}"),
+                )
+                .hint = Some("name the table by a BCP 47 tag such as [languages.en]".into());
+                continue;
+            }
+            if tag.eq_ignore_ascii_case(&out[0].language) {
+                self.at(
+                    span.clone(),
+                    format!("[languages.{tag}] is the site's own `language`: its edition is the one at /"),
+                )
+                .hint = Some("remove the table, or set `language` to the default edition's language".into());
+                continue;
+            }
+            let path = match &l.path {
+                Some(p) => {
+                    let v = p.get_ref().trim().trim_matches('/').to_string();
+                    if v.is_empty()
+                        || !v.split('/').all(is_plain_name)
+                        || v.contains(['?', '#', ' '])
+                    {
+                        self.at(
+                            p.span(),
+                            format!(
+                                "languages.{tag}.path `{}` must be a folder such as \"/en/\"",
+                                p.get_ref()
+                            ),
+                        );
+                    }
+                    format!("/{v}/")
+                }
+                None => format!("/{}/", tag.to_ascii_lowercase()),
+            };
+            let first = path.trim_matches('/').split('/').next().unwrap_or("");
+            if taken.contains(&first) || raw.sections.iter().any(|s| s == first) {
+                self.at(
+                    l.path.as_ref().map_or(span.clone(), |p| p.span()),
+                    format!("the {tag} edition's path {path} is a folder the site already uses"),
+                )
+                .hint = Some("set `path` in the table to a free folder, such as \"/en/\"".into());
+            }
+            if out.iter().any(|e| e.path == path) {
+                self.at(
+                    span.clone(),
+                    format!("two editions are published under {path}"),
+                );
+            }
+            let timezone = match &l.timezone {
+                Some(t) => (self.timezone(t), t.get_ref().clone()),
+                None => (out[0].timezone.clone(), out[0].timezone_name.clone()),
+            };
+            let permalink = match &l.permalink {
+                Some(p) => self.permalink(p),
+                None => out[0].permalink.clone(),
+            };
+            let paginate_by = match &l.paginate_by {
+                Some(p) => self.at_least_one(&format!("languages.{tag}.paginate_by"), p),
+                None => out[0].paginate_by,
+            };
+            let title = l.title.clone().unwrap_or_else(|| out[0].title.clone());
+            out.push(Edition {
+                language: tag.clone(),
+                path,
+                news_name: l.news_name.clone().unwrap_or_else(|| title.clone()),
+                title,
+                description: l.description.clone().unwrap_or_default(),
+                timezone: timezone.0,
+                timezone_name: timezone.1,
+                permalink,
+                paginate_by,
+                copyright: l
+                    .copyright
+                    .clone()
+                    .unwrap_or_else(|| out[0].copyright.clone()),
+                twelve_hour: l.ampm.unwrap_or(out[0].twelve_hour),
+                section_titles: l
+                    .sections
+                    .iter()
+                    .map(|(k, v)| (crate::text::slug::nfc(k), v.clone()))
+                    .collect(),
+                taxonomy_titles: l.taxonomies.clone(),
+                term_translations: l
+                    .translations
+                    .iter()
+                    .map(|(t, m)| {
+                        let nfc = crate::text::slug::nfc;
+                        (t.clone(), m.iter().map(|(k, v)| (nfc(k), nfc(v))).collect())
+                    })
+                    .collect(),
+            });
+            for name in l.translations.keys().chain(l.taxonomies.keys()) {
+                if !taxonomies.iter().any(|t| &t.name == name) {
+                    self.at(
+                        span.clone(),
+                        format!(
+                            "languages.{tag} names taxonomy `{name}`, which the site does not have"
+                        ),
+                    );
+                }
+            }
         }
         out
     }
@@ -464,8 +595,29 @@ pub fn parse(root: &Path, text: &str) -> Result<Config> {
         c.at(raw.output_dir.span(), "output_dir may not be empty");
     }
     let limits = c.limits(&raw.limits);
-    let images = c.images(&raw.images, &language);
+    let images = c.images(&raw.images);
     let indexnow = c.indexnow(raw.indexnow_key.as_ref(), raw.indexnow_endpoints.as_deref());
+    let default_edition = Edition {
+        language: language.clone(),
+        path: "/".into(),
+        title: raw.title.clone(),
+        description: raw.description.clone(),
+        timezone: timezone.clone(),
+        timezone_name: raw.timezone.get_ref().clone(),
+        permalink: permalink.clone(),
+        paginate_by,
+        copyright: raw.copyright.clone(),
+        twelve_hour: raw.ampm,
+        section_titles: BTreeMap::new(),
+        taxonomy_titles: BTreeMap::new(),
+        term_translations: BTreeMap::new(),
+        news_name: raw
+            .sitemap
+            .news_name
+            .clone()
+            .unwrap_or_else(|| raw.title.clone()),
+    };
+    let editions = c.editions(&raw, default_edition, &taxonomies, &raw.archives.path);
     if c.diags.has_errors() {
         return Err(Error::Config(c.diags));
     }
@@ -536,5 +688,7 @@ pub fn parse(root: &Path, text: &str) -> Result<Config> {
         gone,
         extra: toml_to_json(toml::Value::Table(raw.extra)),
         paths,
+        editions,
+        edition: 0,
     })
 }

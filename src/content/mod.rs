@@ -64,7 +64,7 @@ pub fn classify(rel: &str) -> FileKind {
     if rel.starts_with(&format!("{AUTHORS_DIR}/")) {
         return FileKind::AuthorProfile;
     }
-    if name == "_index.md" {
+    if name == "_index.md" || name.starts_with("_index.") && name.matches('.').count() == 2 {
         return FileKind::SectionIndex;
     }
     FileKind::Article
@@ -207,7 +207,7 @@ impl Library {
             match p {
                 Parsed::Article(a) => library.articles.push(a.clone()),
                 Parsed::Section(s) => {
-                    library.sections.insert(s.key.clone(), s.clone());
+                    library.sections.insert(s.library_key(), s.clone());
                 }
                 Parsed::Author(a) => {
                     library.authors.insert(term_key(&a.name), a.clone());

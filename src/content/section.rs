@@ -36,9 +36,20 @@ pub struct SectionMeta {
     #[serde(with = "crate::content::json_text")]
     pub extra: serde_json::Value,
     pub file: SourceFile,
+    /// The language of `_index.en.md`; `None` for `_index.md`.
+    pub lang: Option<String>,
 }
 
 impl SectionMeta {
+    /// Its key in [`crate::content::Library::sections`]: the folder, with `.<lang>` for
+    /// another edition's `_index.<lang>.md`.
+    pub fn library_key(&self) -> String {
+        match &self.lang {
+            Some(l) => format!("{}.{l}", self.key),
+            None => self.key.clone(),
+        }
+    }
+
     pub fn parse(rel: &str, text: &str) -> Result<SectionMeta, Diagnostic> {
         let file = SourceFile::new(rel);
         let split = front_matter::split(&file.display, text)?;
@@ -59,6 +70,13 @@ impl SectionMeta {
             paginate_by: raw.paginate_by,
             body: split.body.trim().to_string(),
             extra: toml_to_json(toml::Value::Table(raw.extra)),
+            lang: file
+                .rel
+                .rsplit('/')
+                .next()
+                .and_then(|n| n.strip_prefix("_index."))
+                .and_then(|n| n.strip_suffix(".md"))
+                .map(str::to_string),
             file,
         })
     }

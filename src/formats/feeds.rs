@@ -21,6 +21,8 @@ pub struct FeedSpec {
     pub page_path: String,
     /// Newest first; already limited.
     pub items: Vec<usize>,
+    /// The edition whose articles it lists.
+    pub edition: usize,
 }
 
 impl FeedSpec {
@@ -39,11 +41,17 @@ pub fn template(format: FeedFormat) -> &'static str {
     }
 }
 
-/// Every feed the config asks for.
-pub fn plan(c: &Config, s: &Site) -> Vec<FeedSpec> {
+/// Every feed the config asks for, edition by edition (`editions`: the config as each
+/// edition sees it).
+pub fn plan(editions: &[std::sync::Arc<Config>], s: &Site) -> Vec<FeedSpec> {
+    editions.iter().flat_map(|c| plan_edition(c, s)).collect()
+}
+
+fn plan_edition(c: &Config, s: &Site) -> Vec<FeedSpec> {
     if c.feeds.formats.is_empty() {
         return Vec::new();
     }
+    let edition = c.edition;
     let mut specs = vec![FeedSpec {
         title: c.title.clone(),
         description: if c.description.is_empty() {
@@ -51,11 +59,17 @@ pub fn plan(c: &Config, s: &Site) -> Vec<FeedSpec> {
         } else {
             c.description.clone()
         },
-        page_path: "/".into(),
-        items: (0..s.entries.len().min(c.feeds.site_limit)).collect(),
+        page_path: c.this_edition().path.clone(),
+        items: s.editions[edition]
+            .entries
+            .iter()
+            .take(c.feeds.site_limit)
+            .copied()
+            .collect(),
+        edition,
     }];
     if c.feeds.sections {
-        for sec in &s.sections {
+        for sec in s.sections.iter().filter(|sec| sec.edition == edition) {
             specs.push(FeedSpec {
                 title: format!("{} | {}", sec.title, c.title),
                 description: if sec.description.is_empty() {
@@ -65,10 +79,11 @@ pub fn plan(c: &Config, s: &Site) -> Vec<FeedSpec> {
                 },
                 page_path: sec.path.clone(),
                 items: sec.articles.iter().take(c.feeds.limit).copied().collect(),
+                edition,
             });
         }
     }
-    for tax in &s.taxonomies {
+    for tax in s.taxonomies.iter().filter(|t| t.edition == edition) {
         if !c.feeds.taxonomies.contains(&tax.config.name) {
             continue;
         }
@@ -78,6 +93,7 @@ pub fn plan(c: &Config, s: &Site) -> Vec<FeedSpec> {
                 description: format!("{} {}", term.name, tax.config.title),
                 page_path: term.path.clone(),
                 items: term.articles.iter().take(c.feeds.limit).copied().collect(),
+                edition,
             });
         }
     }

@@ -496,13 +496,28 @@ fn head(text: &str, max: usize) -> &str {
 }
 
 /// `/search/meta.json`: per block, its documents and CJK shard count.
-pub fn meta(c: &Config, blocks: &[(u32, usize)]) -> Vec<u8> {
+///
+/// A site with editions also gets `editions` (their languages) and `edition_of`: one digit
+/// per document, the index of its edition, so each edition's search page keeps its own.
+pub fn meta(c: &Config, site: &Site, blocks: &[(u32, usize)]) -> Vec<u8> {
     let docs: u32 = blocks.iter().map(|b| b.0).sum();
     let blocks: Vec<_> = blocks
         .iter()
         .map(|(docs, shards)| json!({ "docs": docs, "shards": shards }))
         .collect();
-    let meta = json!({ "version": 3, "docs": docs, "batch": BATCH, "blocks": blocks, "language": c.language });
+    let mut meta = json!({ "version": 3, "docs": docs, "batch": BATCH, "blocks": blocks, "language": c.language });
+    if c.multilingual() {
+        let n = site.entries.len();
+        let edition_of: String = (0..n)
+            .map(|d| {
+                let e = site.entries[entry_of(n, d)].edition.min(9) as u8;
+                char::from(b'0' + e)
+            })
+            .collect();
+        let editions: Vec<&str> = c.editions.iter().map(|e| e.language.as_str()).collect();
+        meta["editions"] = json!(editions);
+        meta["edition_of"] = json!(edition_of);
+    }
     serde_json::to_vec(&meta).expect("JSON")
 }
 

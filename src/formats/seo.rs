@@ -9,8 +9,7 @@
 use std::fmt::Write;
 
 use crate::config::Config;
-use crate::model::images::ImageInfo;
-use crate::model::{Site, Urls};
+use crate::model::Urls;
 use crate::text::dates::iso;
 use crate::text::slug::term_key;
 
@@ -195,7 +194,8 @@ fn publisher(j: &mut Json, c: &Config, context: bool) {
 }
 
 /// `NewsArticle` and `BreadcrumbList` for entry `i`.
-pub fn article(c: &Config, site: &Site, images: &[Option<ImageInfo>], i: usize) -> String {
+pub fn article(sc: &crate::render::views::Scope<'_>, i: usize) -> String {
+    let (c, site, images) = (sc.config, sc.site, sc.images);
     let urls = Urls(c);
     let e = &site.entries[i];
     let a = &e.article;
@@ -211,8 +211,29 @@ pub fn article(c: &Config, site: &Site, images: &[Option<ImageInfo>], i: usize) 
         .field("datePublished", &stamp(a.date))
         .field("dateModified", &stamp(a.modified()))
         .field("inLanguage", a.lang.as_deref().unwrap_or(&c.language));
+    // Translations: the default language's version is the work, the others translate it.
+    let translations = &site.translations[i];
+    let translation = |j: &mut Json, k: usize| {
+        let t = &site.entries[k];
+        j.obj()
+            .field("@type", "NewsArticle")
+            .field("url", &t.permalink)
+            .field("headline", &t.article.title)
+            .field("inLanguage", &sc.editions[t.edition].language)
+            .end_obj();
+    };
+    if e.edition == 0 && !translations.is_empty() {
+        j.key("workTranslation").arr();
+        for &k in translations {
+            translation(&mut j, k);
+        }
+        j.end_arr();
+    } else if let Some(&k) = translations.iter().find(|&&k| site.entries[k].edition == 0) {
+        j.key("translationOfWork");
+        translation(&mut j, k);
+    }
     j.key("author").arr();
-    let authors = site.taxonomy("authors");
+    let authors = site.taxonomy(e.edition, "authors");
     for name in &a.authors {
         j.obj().field("@type", "Person").field("name", name);
         if let Some(term) = authors.and_then(|t| t.term_of(c, name)) {
@@ -315,7 +336,8 @@ pub fn article(c: &Config, site: &Site, images: &[Option<ImageInfo>], i: usize) 
             .field("item", item)
             .end_obj();
     };
-    crumb(&mut j, 1, "홈", &urls.permalink("/"));
+    let home = &c.this_edition().path;
+    crumb(&mut j, 1, &sc.text("home", &[]), &urls.permalink(home));
     let mut n = 2;
     if let Some(s) = e.section {
         let sec = &site.sections[s];
@@ -337,7 +359,7 @@ pub fn front(c: &Config) -> String {
         .field("@type", "WebSite")
         .field("name", &c.title)
         .field("description", &c.description)
-        .field("url", &urls.permalink("/"))
+        .field("url", &urls.permalink(&c.this_edition().path))
         .field("inLanguage", &c.language)
         .end_obj();
     publisher(&mut j, c, true);

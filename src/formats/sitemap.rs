@@ -26,6 +26,9 @@ pub struct SitemapUrl {
     /// Absolute, percent-encoded.
     pub loc: String,
     pub lastmod: Option<Timestamp>,
+    /// The page in every language it has (itself included, and `x-default`): hreflang and
+    /// absolute URL. Empty for a page without translations.
+    pub alternates: Vec<(String, String)>,
 }
 
 fn stamp(c: &Config, ts: Timestamp) -> String {
@@ -40,10 +43,17 @@ pub fn urlset<'a>(c: &Config, urls: &'a [SitemapUrl]) -> V<'a> {
             vmap! {
                 "loc" => V::str(&u.loc),
                 "lastmod" => u.lastmod.map_or(V::None, |t| V::str(stamp(c, t))),
+                "alternates" => V::List(u.alternates.iter().map(|(lang, href)| vmap! {
+                    "hreflang" => V::str(lang),
+                    "href" => V::str(href),
+                }).collect()),
             }
         })
         .collect();
-    vmap! { "urls" => V::List(list) }
+    vmap! {
+        "urls" => V::List(list),
+        "alternates" => V::Bool(urls.iter().any(|u| !u.alternates.is_empty())),
+    }
 }
 
 /// The view of a sitemap index over parts: (site path, newest lastmod).
@@ -93,7 +103,13 @@ pub fn news_items(c: &Config, site: &Site, now: Timestamp) -> Vec<usize> {
 }
 
 /// The view of `sitemap-news.xml`.
-pub fn news<'a>(c: &'a Config, site: &'a Site, items: &[usize]) -> V<'a> {
+/// `editions`: the config as each edition sees it (its publication name).
+pub fn news<'a>(
+    c: &'a Config,
+    editions: &'a [std::sync::Arc<Config>],
+    site: &'a Site,
+    items: &[usize],
+) -> V<'a> {
     let list = items
         .iter()
         .map(|&i| {
@@ -107,6 +123,7 @@ pub fn news<'a>(c: &'a Config, site: &'a Site, items: &[usize]) -> V<'a> {
             };
             vmap! {
                 "loc" => V::str(&e.permalink),
+                "publication" => V::str(&editions[e.edition].sitemap.news_name),
                 "title" => V::str(&e.article.title),
                 "language" => V::str(lang),
                 "published" => V::str(stamp(c, e.article.publish_time())),
@@ -150,7 +167,8 @@ mod tests {
         let urls = vec![
             SitemapUrl {
                 loc: "https://x.kr/".into(),
-                lastmod: None
+                lastmod: None,
+                alternates: Vec::new(),
             };
             MAX_URLS + 1
         ];

@@ -40,21 +40,31 @@ pub struct Archives {
 }
 
 impl Archives {
+    /// The archives of the articles of `config`'s edition.
     pub fn build(config: &Config, entries: &[Entry]) -> Archives {
         let urls = Urls(config);
         let mut archives = Archives::default();
         if !config.archives.enabled {
             return archives;
         }
-        archives.path = format!("/{}/", config.archives.path);
+        let prefix = &config.this_edition().path;
+        archives.path = format!("{prefix}{}/", config.archives.path);
         archives.url = urls.url(&archives.path);
         archives.permalink = urls.permalink(&archives.path);
         for (i, entry) in entries.iter().enumerate() {
+            if entry.edition != config.edition {
+                continue;
+            }
             let (y, m, dd) = entry.article.day;
-            push(&mut archives.years, Level::Year, y, 0, 0, i, &urls);
-            push(&mut archives.months, Level::Month, y, m, 0, i, &urls);
+            let at = Place {
+                prefix,
+                urls: &urls,
+                entry: i,
+            };
+            push(&mut archives.years, Level::Year, (y, 0, 0), &at);
+            push(&mut archives.months, Level::Month, (y, m, 0), &at);
             if config.archives.days {
-                push(&mut archives.days, Level::Day, y, m, dd, i, &urls);
+                push(&mut archives.days, Level::Day, (y, m, dd), &at);
             }
         }
         archives
@@ -69,15 +79,15 @@ impl Archives {
     }
 }
 
-fn push(
-    list: &mut Vec<Period>,
-    level: Level,
-    year: i16,
-    month: i8,
-    day: i8,
+/// Where an entry's periods go: the edition's path, and how URLs are made.
+struct Place<'a> {
+    prefix: &'a str,
+    urls: &'a Urls<'a>,
     entry: usize,
-    urls: &Urls<'_>,
-) {
+}
+
+fn push(list: &mut Vec<Period>, level: Level, (year, month, day): (i16, i8, i8), at: &Place<'_>) {
+    let (entry, urls, prefix) = (at.entry, at.urls, at.prefix);
     if let Some(last) = list.last_mut()
         && (last.year, last.month, last.day) == (year, month, day)
     {
@@ -85,9 +95,9 @@ fn push(
         return;
     }
     let path = match level {
-        Level::Year => format!("/{year:04}/"),
-        Level::Month => format!("/{year:04}/{month:02}/"),
-        Level::Day => format!("/{year:04}/{month:02}/{day:02}/"),
+        Level::Year => format!("{prefix}{year:04}/"),
+        Level::Month => format!("{prefix}{year:04}/{month:02}/"),
+        Level::Day => format!("{prefix}{year:04}/{month:02}/{day:02}/"),
     };
     list.push(Period {
         level,

@@ -40,6 +40,8 @@ pub struct Entry {
     pub permalink: String,
     /// Index into [`Site::sections`].
     pub section: Option<usize>,
+    /// Index into the config's editions.
+    pub edition: usize,
 }
 
 impl Entry {
@@ -58,6 +60,8 @@ impl Entry {
 #[derive(Debug, Clone)]
 pub struct Section {
     pub key: String,
+    /// The edition whose articles it lists.
+    pub edition: usize,
     pub slug: String,
     pub title: String,
     pub description: String,
@@ -84,12 +88,24 @@ pub struct Site {
     pub assets: Vec<(usize, Asset)>,
     /// Reporter profiles by term key of the name.
     pub authors: BTreeMap<String, Arc<AuthorProfile>>,
+    /// Per edition, per taxonomy of the config (in that order).
     pub taxonomies: Vec<Taxonomy>,
-    pub archives: Archives,
+    /// Per edition: its articles and date archives.
+    pub editions: Vec<EditionModel>,
+    /// Per entry: the entries of other editions that are its translations, by edition.
+    pub translations: Vec<Vec<usize>>,
     /// Per entry: section neighbours.
     pub nav: Vec<Nav>,
     /// Per entry: related articles (computed on first use).
     pub related: Related,
+}
+
+/// One edition's part of the site.
+#[derive(Debug, Default)]
+pub struct EditionModel {
+    /// Its entries, newest first.
+    pub entries: Vec<usize>,
+    pub archives: Archives,
 }
 
 /// Makes site paths into URLs the same way everywhere.
@@ -131,9 +147,11 @@ impl Site {
     /// Relates the library's articles to each other. Problems (duplicate URLs) are added to
     /// `diagnostics`; the model is still built from what is usable, so later stages can find
     /// their own problems too.
+    /// `editions` holds the config as each edition sees it (see [`Config::for_edition`]).
     pub fn build(
         library: &Library,
         config: &Config,
+        editions: &[std::sync::Arc<Config>],
         options: &BuildOptions,
         diagnostics: &mut Diagnostics,
     ) -> Site {
@@ -153,11 +171,14 @@ impl Site {
                 .then_with(|| a.file.rel.cmp(&b.file.rel))
         });
 
-        let mut sections = collect_sections(config, &published, &library.sections);
-        let section_index: HashMap<&str, usize> = sections
+        let mut sections: Vec<Section> = editions
+            .iter()
+            .flat_map(|ec| collect_sections(ec, &published, &library.sections))
+            .collect();
+        let section_index: HashMap<(usize, &str), usize> = sections
             .iter()
             .enumerate()
-            .map(|(i, s)| (s.key.as_str(), i))
+            .map(|(i, s)| ((s.edition, s.key.as_str()), i))
             .collect();
 
         let base = encode_path(&config.base_url.path);
@@ -188,7 +209,8 @@ impl Site {
                 section: article
                     .section
                     .as_deref()
-                    .and_then(|k| section_index.get(k).copied()),
+                    .and_then(|k| section_index.get(&(article.edition, k)).copied()),
+                edition: article.edition,
                 article: article.clone(),
             });
         }
@@ -199,7 +221,7 @@ impl Site {
             }
         }
         // The lookups, the taxonomies and the archives are independent: built side by side.
-        let (by_source, (taxonomies, archives)) = rayon::join(
+        let (by_source, (taxonomies, archives)): (_, (Vec<Taxonomy>, Vec<Archives>)) = rayon::join(
             || {
                 entries
                     .iter()
@@ -210,26 +232,55 @@ impl Site {
             || {
                 rayon::join(
                     || {
-                        config
-                            .taxonomies
+                        editions
                             .par_iter()
-                            .map(|t| Taxonomy::build(config, t, &entries))
-                            .collect::<Vec<Taxonomy>>()
+                            .flat_map(|ec| {
+                                ec.taxonomies
+                                    .par_iter()
+                                    .map(|t| Taxonomy::build(ec, t, &entries))
+                            })
+                            .collect()
                     },
-                    || Archives::build(config, &entries),
+                    || {
+                        editions
+                            .iter()
+                            .map(|ec| Archives::build(ec, &entries))
+                            .collect()
+                    },
                 )
             },
         );
-        let by_bundle: HashMap<&str, usize> = entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.article.file.is_bundle)
-            .map(|(i, e)| (e.article.file.dir(), i))
-            .collect();
+        // A bundle's files go with each of its articles (`index.md`, `index.en.md`).
+        let mut by_bundle: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            if e.article.file.is_bundle {
+                by_bundle.entry(e.article.file.dir()).or_default().push(i);
+            }
+        }
+        for list in by_bundle.values_mut() {
+            list.sort_by_key(|&i| entries[i].edition);
+        }
         let assets = library
             .assets
             .iter()
-            .filter_map(|a| by_bundle.get(a.bundle.as_str()).map(|&i| (i, a.clone())))
+            .flat_map(|a| {
+                by_bundle
+                    .get(a.bundle.as_str())
+                    .into_iter()
+                    .flatten()
+                    .map(|&i| (i, a.clone()))
+            })
+            .collect();
+        let translations = translations(&entries, editions.len());
+        let editions: Vec<EditionModel> = archives
+            .into_iter()
+            .enumerate()
+            .map(|(ed, archives)| EditionModel {
+                entries: (0..entries.len())
+                    .filter(|&i| entries[i].edition == ed)
+                    .collect(),
+                archives,
+            })
             .collect();
 
         let mut authors = library.authors.clone();
@@ -242,14 +293,9 @@ impl Site {
         let related = Related::new(
             taxonomies
                 .iter()
-                .find(|t| t.config.name == "tags")
-                .map(|t| {
-                    t.terms
-                        .iter()
-                        .map(|term| term.articles.as_slice())
-                        .collect()
-                })
-                .unwrap_or_default(),
+                .filter(|t| t.config.name == "tags")
+                .flat_map(|t| t.terms.iter().map(|term| term.articles.as_slice()))
+                .collect(),
             entries.len(),
             config.related,
         );
@@ -261,14 +307,23 @@ impl Site {
             assets,
             authors,
             taxonomies,
-            archives,
+            editions,
+            translations,
             nav,
             related,
         }
     }
 
-    pub fn taxonomy(&self, name: &str) -> Option<&Taxonomy> {
-        self.taxonomies.iter().find(|t| t.config.name == name)
+    /// The taxonomy `name` of edition `edition`.
+    pub fn taxonomy(&self, edition: usize, name: &str) -> Option<&Taxonomy> {
+        self.taxonomies
+            .iter()
+            .find(|t| t.edition == edition && t.config.name == name)
+    }
+
+    /// The date archives of edition `edition`.
+    pub fn archives(&self, edition: usize) -> &Archives {
+        &self.editions[edition].archives
     }
 
     /// The entries related to entry `i`, best first.
@@ -277,6 +332,31 @@ impl Site {
     }
 }
 
+/// Entries of other editions that share an entry's translation key, in edition order (at
+/// most one per edition: the newest).
+fn translations(entries: &[Entry], editions: usize) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); entries.len()];
+    if editions < 2 {
+        return out;
+    }
+    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        let group = groups.entry(e.article.translation.as_str()).or_default();
+        if !group.iter().any(|&j| entries[j].edition == e.edition) {
+            group.push(i);
+        }
+    }
+    for mut group in groups.into_values().filter(|g| g.len() > 1) {
+        group.sort_by_key(|&i| entries[i].edition);
+        for &i in &group {
+            out[i] = group.iter().copied().filter(|&j| j != i).collect();
+        }
+    }
+    out
+}
+
+/// The sections of `config`'s edition: every section folder of the default language (with
+/// an `_index.md` or an article), and folders only this edition's articles use.
 fn collect_sections(
     config: &Config,
     articles: &[&Arc<Article>],
@@ -284,26 +364,54 @@ fn collect_sections(
 ) -> Vec<Section> {
     let configured = |key: &str| config.section_order.iter().position(|k| k == key);
     let urls = Urls(config);
-    let mut keys: Vec<&str> = metas.keys().map(String::as_str).collect();
-    keys.extend(articles.iter().filter_map(|a| a.section.as_deref()));
+    let edition = config.this_edition();
+    let mut keys: Vec<&str> = if config.edition == 0 {
+        metas
+            .values()
+            .filter(|m| m.lang.is_none())
+            .map(|m| m.key.as_str())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    keys.extend(
+        articles
+            .iter()
+            .filter(|a| a.edition == config.edition)
+            .filter_map(|a| a.section.as_deref()),
+    );
     keys.sort_unstable();
     keys.dedup();
+    let meta_of = |key: &str| {
+        if config.edition == 0 {
+            metas.get(key).filter(|m| m.lang.is_none()).cloned()
+        } else {
+            metas.get(&format!("{key}.{}", edition.language)).cloned()
+        }
+    };
     let mut sections: Vec<Section> = keys
         .into_iter()
         .map(|key| {
-            let meta = metas.get(key).cloned();
+            let meta = meta_of(key);
             let slug = name_slug(config, key);
-            let path = format!("/{slug}/");
+            let path = edition.site_path(&format!("/{slug}/"));
             Section {
-                title: meta
-                    .as_ref()
-                    .and_then(|m| m.title.clone())
+                edition: config.edition,
+                title: edition
+                    .section_titles
+                    .get(key)
+                    .cloned()
+                    .or_else(|| meta.as_ref().and_then(|m| m.title.clone()))
                     .unwrap_or_else(|| key.to_string()),
                 description: meta
                     .as_ref()
                     .map(|m| m.description.clone())
                     .unwrap_or_default(),
-                weight: meta.as_ref().and_then(|m| m.weight).unwrap_or(i64::MAX),
+                weight: meta
+                    .as_ref()
+                    .and_then(|m| m.weight)
+                    .or_else(|| metas.get(key).and_then(|m| m.weight))
+                    .unwrap_or(i64::MAX),
                 paginate_by: meta
                     .as_ref()
                     .and_then(|m| m.paginate_by)

@@ -26,6 +26,8 @@ pub struct Term {
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
     pub config: TaxonomyConfig,
+    /// The edition whose articles it groups.
+    pub edition: usize,
     pub path: String,
     pub url: String,
     pub permalink: String,
@@ -36,14 +38,18 @@ pub struct Taxonomy {
 }
 
 impl Taxonomy {
+    /// The taxonomy of the articles of `config`'s edition.
     pub fn build(config: &Config, tax: &TaxonomyConfig, entries: &[Entry]) -> Taxonomy {
         let urls = Urls(config);
-        let base = format!("/{}/", tax.path);
+        let base = config.this_edition().site_path(&format!("/{}/", tax.path));
         // slug → (spellings with counts, entries); URL names were made (and checked) when
         // each article was parsed.
         type Found<'e> = (BTreeMap<&'e str, usize>, Vec<usize>);
         let mut found: HashMap<&str, Found<'_>> = HashMap::new();
         for (i, entry) in entries.iter().enumerate() {
+            if entry.edition != config.edition {
+                continue;
+            }
             let a = &entry.article;
             for (name, slug) in a.terms_of(&tax.name).iter().zip(a.slugs_of(&tax.name)) {
                 let slot = found.entry(slug.as_str()).or_default();
@@ -97,6 +103,7 @@ impl Taxonomy {
         }
         Taxonomy {
             config: tax.clone(),
+            edition: config.edition,
             url: urls.url(&base),
             permalink: urls.permalink(&base),
             path: base,

@@ -261,7 +261,8 @@ fn lead(
         &c.images,
         Some(focus),
     )));
-    info.credit = image.credit.as_ref().map(|n| c.images.credit_line(n));
+    // The name; each edition shows it its own way (`[images] credit`, `photo_credit`).
+    info.credit = image.credit.clone();
     Ok(Some((info, Some(source))))
 }
 

@@ -25,8 +25,14 @@ use crate::render::views::{self, Scope, SharedViews};
 
 /// A version of the site, ready to render.
 pub struct Snapshot {
+    /// The config as the default edition sees it.
     pub config: Arc<Config>,
+    /// Per edition: the config as it sees it (the first is [`Snapshot::config`]).
+    pub editions: Vec<Arc<Config>>,
+    /// The templates of the default edition's pages.
     pub templates: Arc<Templates>,
+    /// Per edition: its templates (its `site`, its `t()` language, its dates).
+    pub edition_templates: Vec<Arc<Templates>>,
     pub options: BuildOptions,
     pub site: Site,
     pub images: Vec<Option<ImageInfo>>,
@@ -67,16 +73,22 @@ pub struct Parts<'a> {
 impl Snapshot {
     /// Builds the model and the plan of a version of the sources.
     pub fn new(p: Parts<'_>) -> Snapshot {
-        let c = if p.options.preview {
-            Arc::new(preview_config(&p.config))
+        let base = if p.options.preview {
+            preview_config(&p.config)
         } else {
-            p.config.clone()
+            (*p.config).clone()
         };
+        let strings = p.templates.strings.clone();
+        let lookup = |lang: &str, key: &str| strings.get(lang, key).map(str::to_string);
+        let editions: Vec<Arc<Config>> = (0..base.editions.len())
+            .map(|e| Arc::new(base.for_edition(e, &lookup)))
+            .collect();
+        let c = editions[0].clone();
         let mut phases = super::build::Phases::new();
         let mut problems = p.content.problems();
         let library = p.content.library();
         phases.mark("  library");
-        let site = Site::build(&library, &c, p.options, &mut problems);
+        let site = Site::build(&library, &c, &editions, p.options, &mut problems);
         phases.mark("  site");
         let sources = site
             .entries
@@ -97,7 +109,7 @@ impl Snapshot {
         phases.mark("  images");
         let (section_html, author_bios) = render_intros(&c, &site, &mut problems);
         phases.mark("  sections");
-        let shared = SharedViews::build(&c, &site);
+        let shared = SharedViews::build(&editions, &site, &strings);
         let urls_hash = {
             let mut h = Xxh3::new();
             for e in &site.entries {
@@ -110,16 +122,29 @@ impl Snapshot {
         // `site` is every template's, components' included: Tera's global context, in this
         // snapshot's own copy of the templates; `asset()` knows this version's file names.
         phases.mark("  shared");
-        let mut templates = (*p.templates).clone();
-        templates
-            .tera
-            .global_context()
-            .insert_value("site", shared.site.value.clone());
-        assets.register(&mut templates.tera, crate::model::Urls(&c).url("/"));
+        let edition_templates: Vec<Arc<Templates>> = editions
+            .iter()
+            .enumerate()
+            .map(|(e, ec)| {
+                let mut templates = if e == 0 {
+                    (*p.templates).clone()
+                } else {
+                    p.templates.for_edition(ec)
+                };
+                templates
+                    .tera
+                    .global_context()
+                    .insert_value("site", shared.sites[e].value.clone());
+                assets.register(&mut templates.tera, crate::model::Urls(&c).url("/"));
+                Arc::new(templates)
+            })
+            .collect();
         let global = {
             let mut h = Xxh3::new();
             h.write_u64(p.templates.hash);
-            h.write_u64(shared.site.hash);
+            for site in &shared.sites {
+                h.write_u64(site.hash);
+            }
             h.write_u64(p.config_hash);
             h.write_u8(p.options.drafts as u8);
             h.write_u8(p.options.future as u8);
@@ -130,7 +155,9 @@ impl Snapshot {
         };
         let mut snap = Snapshot {
             config: c,
-            templates: Arc::new(templates),
+            editions,
+            templates: edition_templates[0].clone(),
+            edition_templates,
             options: p.options.clone(),
             site,
             images: shown.leads,
@@ -179,7 +206,14 @@ impl Snapshot {
             section_html: &self.section_html,
             author_bios: &self.author_bios,
             preview: self.options.preview,
+            editions: &self.editions,
+            strings: &self.templates.strings,
         }
+    }
+
+    /// The templates that render `job` (those of its edition).
+    pub fn templates_of(&self, job: &Job) -> &Templates {
+        &self.edition_templates[job.edition]
     }
 
     /// Builds every card now (a build shows them all; a preview builds them when asked).
@@ -304,7 +338,7 @@ impl Snapshot {
         h.write_u64(view.hash(&inputs));
         let ctx = view.to_context(&inputs)?;
         let bytes = self
-            .templates
+            .templates_of(job)
             .render(template, &ctx, || self.plan.describe(&self.site, job))?;
         Ok((bytes, h.finish()))
     }
@@ -327,7 +361,7 @@ impl Snapshot {
             None => Body::lazy(self),
         };
         let ctx = view.to_context(&inputs)?;
-        self.templates
+        self.templates_of(job)
             .render(template, &ctx, || self.plan.describe(&self.site, job))
     }
 
@@ -420,7 +454,7 @@ impl Snapshot {
     /// The card of entry `i`, built on first use.
     pub fn card(&self, i: usize) -> &Shared {
         self.cards[i].get_or_init(|| {
-            let scope = self.scope();
+            let scope = self.scope().edition(self.site.entries[i].edition);
             let v: V<'_> = views::card(&scope, i);
             Shared::of(&v)
         })

@@ -19,21 +19,23 @@ use sitemap::SitemapUrl;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PageKind {
     Article(usize),
-    /// Front page, page number.
-    Front(usize),
+    /// Front page: edition, page number.
+    Front(usize, usize),
     /// Section index, page number.
     Section(usize, usize),
     TaxonomyIndex(usize),
     /// Taxonomy, term, page number.
     Term(usize, usize, usize),
-    ArchiveIndex,
-    /// Level, period index, page number.
-    Period(Level, usize, usize),
-    NotFound,
+    /// An edition's archive index.
+    ArchiveIndex(usize),
+    /// Edition, level, period index, page number.
+    Period(usize, Level, usize, usize),
+    /// An edition's 404 page.
+    NotFound(usize),
     /// A page taken down for good (index into `gone`; `None` for /410.html).
     Gone(Option<usize>),
-    /// The search page.
-    Search,
+    /// An edition's search page.
+    Search(usize),
 }
 
 /// How a job's bytes are made.
@@ -60,6 +62,8 @@ pub struct Job {
     /// File inside the output folder.
     pub output: String,
     pub content: Content,
+    /// The edition whose templates render it.
+    pub edition: usize,
 }
 
 impl Job {
@@ -88,25 +92,40 @@ impl Job {
 #[derive(Debug, Default)]
 pub struct Lists {
     pub all: Vec<usize>,
-    pub front: Vec<PageSlice>,
+    /// Per edition: its front page's pages.
+    pub front: Vec<Vec<PageSlice>>,
     pub sections: Vec<Vec<PageSlice>>,
     pub terms: Vec<Vec<Vec<PageSlice>>>,
-    pub periods: [Vec<Vec<PageSlice>>; 3],
+    /// Per edition, per level.
+    pub periods: Vec<[Vec<Vec<PageSlice>>; 3]>,
 }
 
 impl Lists {
-    pub fn new(c: &Config, s: &Site) -> Lists {
-        let per_tax = |t: &crate::model::Taxonomy| t.config.paginate_by.unwrap_or(c.paginate_by);
-        let level = |l: Level| {
-            s.archives
+    pub fn new(editions: &[std::sync::Arc<Config>], s: &Site) -> Lists {
+        let per_tax = |t: &crate::model::Taxonomy| {
+            t.config
+                .paginate_by
+                .unwrap_or(editions[t.edition].paginate_by)
+        };
+        let level = |ec: &Config, l: Level| {
+            s.archives(ec.edition)
                 .level(l)
                 .iter()
-                .map(|p| paginate(&p.path, p.articles.len(), c.paginate_by))
+                .map(|p| paginate(&p.path, p.articles.len(), ec.paginate_by))
                 .collect()
         };
         Lists {
             all: (0..s.entries.len()).collect(),
-            front: paginate("/", s.entries.len(), c.paginate_by),
+            front: editions
+                .iter()
+                .map(|ec| {
+                    paginate(
+                        &ec.this_edition().path,
+                        s.editions[ec.edition].entries.len(),
+                        ec.paginate_by,
+                    )
+                })
+                .collect(),
             sections: s
                 .sections
                 .iter()
@@ -122,12 +141,21 @@ impl Lists {
                         .collect()
                 })
                 .collect(),
-            periods: [level(Level::Year), level(Level::Month), level(Level::Day)],
+            periods: editions
+                .iter()
+                .map(|ec| {
+                    [
+                        level(ec, Level::Year),
+                        level(ec, Level::Month),
+                        level(ec, Level::Day),
+                    ]
+                })
+                .collect(),
         }
     }
 
-    fn periods(&self, l: Level) -> &[Vec<PageSlice>] {
-        &self.periods[l as usize]
+    fn periods(&self, edition: usize, l: Level) -> &[Vec<PageSlice>] {
+        &self.periods[edition][l as usize]
     }
 }
 
@@ -155,8 +183,8 @@ impl Plan {
         has: HasTemplate<'_>,
     ) -> (Plan, crate::error::Diagnostics) {
         let c = s.config;
-        let lists = Lists::new(c, s.site);
-        let feeds = feeds::plan(c, s.site);
+        let lists = Lists::new(s.editions, s.site);
+        let feeds = feeds::plan(s.editions, s.site);
         let feed_of = feeds
             .iter()
             .enumerate()
@@ -180,6 +208,7 @@ impl Plan {
                 output: output_file(&path),
                 path,
                 content: Content::Bytes(data),
+                edition: 0,
             });
         };
         if let Some(data) = redirects {
@@ -216,14 +245,16 @@ impl Plan {
             output: "_headers".into(),
             path: "/_headers".into(),
             content: Content::Bytes(data),
+            edition: 0,
         });
     }
 
-    fn page(&mut self, kind: PageKind, path: String, template: String) {
+    fn page(&mut self, edition: usize, kind: PageKind, path: String, template: String) {
         self.jobs.push(Job {
             output: output_file(&path),
             path,
             content: Content::Page(template, kind),
+            edition,
         });
     }
 
@@ -239,23 +270,27 @@ impl Plan {
         };
         for (i, e) in site.entries.iter().enumerate() {
             self.page(
+                e.edition,
                 PageKind::Article(i),
                 e.path().to_string(),
                 "article.html".into(),
             );
         }
-        let front: Vec<(usize, String)> = self
-            .lists
-            .front
-            .iter()
-            .map(|p| (p.number, p.path.clone()))
-            .collect();
-        for (n, path) in front {
-            self.page(PageKind::Front(n), path, "index.html".into());
+        for ed in 0..self.lists.front.len() {
+            for p in self.lists.front[ed].clone() {
+                self.page(
+                    ed,
+                    PageKind::Front(ed, p.number),
+                    p.path,
+                    "index.html".into(),
+                );
+            }
         }
         for si in 0..self.lists.sections.len() {
+            let ed = site.sections[si].edition;
             for p in self.lists.sections[si].clone() {
                 self.page(
+                    ed,
                     PageKind::Section(si, p.number),
                     p.path,
                     "section.html".into(),
@@ -265,6 +300,7 @@ impl Plan {
         for (ti, t) in site.taxonomies.iter().enumerate() {
             let name = &t.config.name;
             self.page(
+                t.edition,
                 PageKind::TaxonomyIndex(ti),
                 t.path.clone(),
                 pick(format!("taxonomy_{name}.html"), "taxonomy.html"),
@@ -273,6 +309,7 @@ impl Plan {
             for ki in 0..self.lists.terms[ti].len() {
                 for p in self.lists.terms[ti][ki].clone() {
                     self.page(
+                        t.edition,
                         PageKind::Term(ti, ki, p.number),
                         p.path,
                         term_template.clone(),
@@ -280,32 +317,52 @@ impl Plan {
                 }
             }
         }
-        if c.archives.enabled {
-            self.page(
-                PageKind::ArchiveIndex,
-                site.archives.path.clone(),
-                "archive.html".into(),
-            );
-            for level in [Level::Year, Level::Month, Level::Day] {
-                for pi in 0..self.lists.periods(level).len() {
-                    for p in self.lists.periods(level)[pi].clone() {
-                        self.page(
-                            PageKind::Period(level, pi, p.number),
-                            p.path,
-                            "archive_period.html".into(),
-                        );
+        for ed in 0..s.editions.len() {
+            let prefix = s.editions[ed].this_edition().path.clone();
+            if c.archives.enabled {
+                self.page(
+                    ed,
+                    PageKind::ArchiveIndex(ed),
+                    site.archives(ed).path.clone(),
+                    "archive.html".into(),
+                );
+                for level in [Level::Year, Level::Month, Level::Day] {
+                    for pi in 0..self.lists.periods(ed, level).len() {
+                        for p in self.lists.periods(ed, level)[pi].clone() {
+                            self.page(
+                                ed,
+                                PageKind::Period(ed, level, pi, p.number),
+                                p.path,
+                                "archive_period.html".into(),
+                            );
+                        }
                     }
                 }
             }
-        }
-        self.page(PageKind::NotFound, "/404.html".into(), "404.html".into());
-        if c.search.enabled && has("search.html") {
-            self.page(PageKind::Search, "/search/".into(), "search.html".into());
+            self.page(
+                ed,
+                PageKind::NotFound(ed),
+                format!("{prefix}404.html"),
+                "404.html".into(),
+            );
+            if c.search.enabled && has("search.html") {
+                self.page(
+                    ed,
+                    PageKind::Search(ed),
+                    format!("{prefix}search/"),
+                    "search.html".into(),
+                );
+            }
         }
         if !c.gone.is_empty() {
-            self.page(PageKind::Gone(None), "/410.html".into(), "410.html".into());
+            self.page(
+                0,
+                PageKind::Gone(None),
+                "/410.html".into(),
+                "410.html".into(),
+            );
             for (i, path) in c.gone.iter().enumerate() {
-                self.page(PageKind::Gone(Some(i)), path.clone(), "410.html".into());
+                self.page(0, PageKind::Gone(Some(i)), path.clone(), "410.html".into());
             }
         }
     }
@@ -315,10 +372,15 @@ impl Plan {
     fn syndication(&mut self, s: &Scope<'_>, now: jiff::Timestamp) {
         let c = s.config;
         let mut job = |path: String, content: Content| {
+            let edition = match &content {
+                Content::Feed(fi, _) => self.feeds[*fi].edition,
+                _ => 0,
+            };
             self.jobs.push(Job {
                 output: output_file(&path),
                 path,
                 content,
+                edition,
             });
         };
         if s.preview {
@@ -346,10 +408,11 @@ impl Plan {
         // recent enough there is none, robots.txt does not name it, and the last one goes
         // with the rest of the previous site.
         if c.sitemap.news {
-            self.news = sitemap::news_items(c, s.site, now);
-            if !self.news.is_empty() {
+            let news = sitemap::news_items(c, s.site, now);
+            if !news.is_empty() {
                 job("/sitemap-news.xml".into(), Content::NewsSitemap);
             }
+            self.news = news;
         }
         job("/robots.txt".into(), Content::Robots);
     }
@@ -359,18 +422,20 @@ impl Plan {
         let l = &self.lists;
         match kind {
             PageKind::Article(i) => std::slice::from_ref(&l.all[i]),
-            PageKind::Front(n) => &l.all[l.front[n - 1].range.clone()],
+            PageKind::Front(ed, n) => &s.editions[ed].entries[l.front[ed][n - 1].range.clone()],
             PageKind::Section(si, n) => {
                 &s.sections[si].articles[l.sections[si][n - 1].range.clone()]
             }
             PageKind::Term(ti, ki, n) => {
                 &s.taxonomies[ti].terms[ki].articles[l.terms[ti][ki][n - 1].range.clone()]
             }
-            PageKind::Period(level, pi, n) => {
-                &s.archives.level(level)[pi].articles[l.periods(level)[pi][n - 1].range.clone()]
+            PageKind::Period(ed, level, pi, n) => {
+                &s.archives(ed).level(level)[pi].articles
+                    [l.periods(ed, level)[pi][n - 1].range.clone()]
             }
-            PageKind::ArchiveIndex | PageKind::TaxonomyIndex(_) => &l.all,
-            PageKind::NotFound | PageKind::Gone(_) | PageKind::Search => &[],
+            PageKind::ArchiveIndex(ed) => &s.editions[ed].entries,
+            PageKind::TaxonomyIndex(ti) => &s.editions[s.taxonomies[ti].edition].entries,
+            PageKind::NotFound(_) | PageKind::Gone(_) | PageKind::Search(_) => &[],
         }
     }
 
@@ -388,12 +453,26 @@ impl Plan {
                 .iter()
                 .map(|&i| s.site.entries[i].article.modified())
                 .max();
+            let versions = self.versions(s, kind);
+            let mut alternates = Vec::new();
+            if !versions.is_empty() {
+                let mut all = versions;
+                all.push((job.edition, job.path.clone()));
+                all.sort();
+                for (e, path) in &all {
+                    alternates.push((s.editions[*e].language.clone(), urls.permalink(path)));
+                }
+                if all[0].0 == 0 {
+                    alternates.push(("x-default".into(), urls.permalink(&all[0].1)));
+                }
+            }
             let url = SitemapUrl {
                 loc: match kind {
                     PageKind::Article(i) => s.site.entries[i].permalink.clone(),
                     _ => urls.permalink(&job.path),
                 },
                 lastmod,
+                alternates,
             };
             match kind {
                 PageKind::Article(i) => articles.push((i, url)),
@@ -406,8 +485,65 @@ impl Plan {
         lists
     }
 
+    /// The same page in the other editions: (edition, site path). Lists are translations of
+    /// each other on their first page: fronts, a section's fronts, taxonomy indexes, terms
+    /// that `[languages.*.translations]` pairs, archives of the same period, search.
+    pub fn versions(&self, s: &Scope<'_>, kind: PageKind) -> Vec<(usize, String)> {
+        let site = s.site;
+        if s.editions.len() < 2 {
+            return Vec::new();
+        }
+        let others = |ed: usize| (0..s.editions.len()).filter(move |&e| e != ed);
+        match kind {
+            PageKind::Article(i) => site.translations[i]
+                .iter()
+                .map(|&j| (site.entries[j].edition, site.entries[j].path().to_string()))
+                .collect(),
+            PageKind::Front(ed, 1) => others(ed)
+                .map(|e| (e, s.editions[e].this_edition().path.clone()))
+                .collect(),
+            PageKind::Section(si, 1) => {
+                let sec = &site.sections[si];
+                site.sections
+                    .iter()
+                    .filter(|o| o.key == sec.key && o.edition != sec.edition)
+                    .map(|o| (o.edition, o.path.clone()))
+                    .collect()
+            }
+            PageKind::TaxonomyIndex(ti) => {
+                let t = &site.taxonomies[ti];
+                site.taxonomies
+                    .iter()
+                    .filter(|o| o.config.name == t.config.name && o.edition != t.edition)
+                    .map(|o| (o.edition, o.path.clone()))
+                    .collect()
+            }
+            PageKind::Term(ti, ki, 1) => term_versions(s, ti, ki),
+            PageKind::ArchiveIndex(ed) => others(ed)
+                .map(|e| (e, site.archives(e).path.clone()))
+                .collect(),
+            PageKind::Period(ed, level, pi, 1) => {
+                let p = &site.archives(ed).level(level)[pi];
+                others(ed)
+                    .filter_map(|e| {
+                        site.archives(e)
+                            .level(level)
+                            .iter()
+                            .find(|o| (o.year, o.month, o.day) == (p.year, p.month, p.day))
+                            .map(|o| (e, o.path.clone()))
+                    })
+                    .collect()
+            }
+            PageKind::Search(ed) => others(ed)
+                .map(|e| (e, s.editions[e].this_edition().site_path("/search/")))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The view a template job renders.
     pub fn view<'a>(&'a self, s: &Scope<'a>, job: &'a Job) -> V<'a> {
+        let s = &s.edition(job.edition);
         let c = s.config;
         match &job.content {
             Content::Page(_, kind) => page_view(self, s, job, *kind),
@@ -430,7 +566,7 @@ impl Plan {
                     .collect();
                 sitemap::index(c, &parts)
             }
-            Content::NewsSitemap => sitemap::news(c, s.site, &self.news),
+            Content::NewsSitemap => sitemap::news(c, s.editions, s.site, &self.news),
             Content::Robots => sitemap::robots(c, !self.news.is_empty()),
             Content::Bytes(_) => V::None,
         }
@@ -446,18 +582,18 @@ impl Plan {
                         s.entries[i].article.file.display.display()
                     )
                 }
-                PageKind::Front(_) => "the front page".into(),
+                PageKind::Front(..) => "the front page".into(),
                 PageKind::Section(i, _) => format!("the section `{}`", s.sections[i].key),
                 PageKind::TaxonomyIndex(t) => format!("the {} index", s.taxonomies[t].config.name),
                 PageKind::Term(t, k, _) => format!(
                     "the {} page of `{}`",
                     s.taxonomies[t].config.name, s.taxonomies[t].terms[k].name
                 ),
-                PageKind::ArchiveIndex => "the archive index".into(),
+                PageKind::ArchiveIndex(_) => format!("the archive index {}", job.path),
                 PageKind::Period(..) => format!("the date archive {}", job.path),
-                PageKind::NotFound => "the 404 page".into(),
+                PageKind::NotFound(_) => format!("the 404 page {}", job.path),
                 PageKind::Gone(_) => format!("the removed-article page {}", job.path),
-                PageKind::Search => "the search page".into(),
+                PageKind::Search(_) => format!("the search page {}", job.path),
             },
             Content::Feed(..) => format!("the feed {}", job.path),
             Content::Sitemap(_) | Content::SitemapIndex | Content::NewsSitemap => {
@@ -500,9 +636,56 @@ pub fn noindex(s: &Scope<'_>, kind: PageKind) -> bool {
             let t = &s.site.taxonomies[ti];
             t.config.name == "tags" && t.terms[ki].articles.len() < s.config.seo.noindex_tags_below
         }
-        PageKind::NotFound | PageKind::Gone(_) | PageKind::Search => true,
+        PageKind::NotFound(_) | PageKind::Gone(_) | PageKind::Search(_) => true,
         _ => false,
     }
+}
+
+/// A term's versions: the terms of other editions that `[languages.<tag>.translations]`
+/// pairs with it (both sides name the default language's term).
+fn term_versions(s: &Scope<'_>, ti: usize, ki: usize) -> Vec<(usize, String)> {
+    use crate::text::slug::term_key;
+    let site = s.site;
+    let t = &site.taxonomies[ti];
+    let name = &t.config.name;
+    // The default language's term this one stands for.
+    let anchor = if t.edition == 0 {
+        term_key(&t.terms[ki].name)
+    } else {
+        let map = s.editions[t.edition]
+            .this_edition()
+            .term_translations
+            .get(name);
+        match map.and_then(|m| {
+            m.iter()
+                .find(|(k, _)| term_key(k) == term_key(&t.terms[ki].name))
+                .map(|(_, v)| term_key(v))
+        }) {
+            Some(a) => a,
+            None => return Vec::new(),
+        }
+    };
+    let mut out = Vec::new();
+    for o in site
+        .taxonomies
+        .iter()
+        .filter(|o| o.config.name == *name && o.edition != t.edition)
+    {
+        let ec = &s.editions[o.edition];
+        let found = if o.edition == 0 {
+            o.term_of(ec, &anchor)
+        } else {
+            ec.this_edition()
+                .term_translations
+                .get(name)
+                .and_then(|m| m.iter().find(|(_, v)| term_key(v) == anchor))
+                .and_then(|(k, _)| o.term_of(ec, k))
+        };
+        if let Some(term) = found {
+            out.push((o.edition, term.path.clone()));
+        }
+    }
+    out
 }
 
 /// Feed links for the page's head: its own list's feeds first, then the site's.
@@ -515,7 +698,8 @@ fn feed_links<'a>(plan: &Plan, s: &Scope<'a>, kind: PageKind) -> V<'a> {
         _ => None,
     };
     let mut links = Vec::new();
-    for base in own.into_iter().chain(std::iter::once("/")) {
+    let home = c.this_edition().path.as_str();
+    for base in own.into_iter().chain(std::iter::once(home)) {
         let Some(spec) = plan.feed_of.get(base).map(|&i| &plan.feeds[i]) else {
             continue;
         };
@@ -541,11 +725,21 @@ fn page_view<'a>(plan: &'a Plan, s: &Scope<'a>, job: &'a Job, kind: PageKind) ->
     let c = s.config;
     let site = s.site;
     let l = &plan.lists;
+    let page_lang: &'a str = match kind {
+        PageKind::Article(i) => site.entries[i]
+            .article
+            .lang
+            .as_deref()
+            .unwrap_or(&c.language),
+        _ => &c.language,
+    };
     let page =
         |name: &'static str, title: Cow<'a, str>, description: Cow<'a, str>, number: usize| {
             views::page(
-                c,
+                s,
                 PageInfo {
+                    lang: page_lang,
+                    versions: plan.versions(s, kind),
                     kind: name,
                     title,
                     path: &job.path,
@@ -573,11 +767,12 @@ fn page_view<'a>(plan: &'a Plan, s: &Scope<'a>, job: &'a Job, kind: PageKind) ->
                 "article" => views::article(s, i),
             }
         }
-        PageKind::Front(n) => {
+        PageKind::Front(ed, n) => {
             let fronts = site
                 .sections
                 .iter()
                 .enumerate()
+                .filter(|(_, sec)| sec.edition == ed)
                 .map(|(si, sec)| {
                     vmap! {
                         "section" => V::Shared(&s.shared.sections[si]),
@@ -588,7 +783,7 @@ fn page_view<'a>(plan: &'a Plan, s: &Scope<'a>, job: &'a Job, kind: PageKind) ->
             vmap! {
                 "page" => page("front", b(&c.title), describe(s, kind), n)
                     .with([("jsonld", V::safe(seo::front(c)))]),
-                "paginator" => views::paginator(c, &l.all, &l.front, n, c.paginate_by),
+                "paginator" => views::paginator(c, &site.editions[ed].entries, &l.front[ed], n, c.paginate_by),
                 "section_fronts" => V::List(fronts),
             }
         }
@@ -623,30 +818,29 @@ fn page_view<'a>(plan: &'a Plan, s: &Scope<'a>, job: &'a Job, kind: PageKind) ->
                 "paginator" => views::paginator(c, &term.articles, &l.terms[ti][ki], n, per),
             }
         }
-        PageKind::ArchiveIndex => {
-            let years = site
-                .archives
+        PageKind::ArchiveIndex(ed) => {
+            let archives = site.archives(ed);
+            let years = archives
                 .years
                 .iter()
                 .map(|y| {
-                    let months = site
-                        .archives
+                    let months = archives
                         .months
                         .iter()
                         .filter(|m| m.year == y.year)
-                        .map(|m| views::period(c, m))
+                        .map(|m| views::period(s, m))
                         .collect();
-                    views::period(c, y).with([("months", V::List(months))])
+                    views::period(s, y).with([("months", V::List(months))])
                 })
                 .collect();
             vmap! {
                 "page" => page("archive", b(""), describe(s, kind), 1),
-                "archive" => vmap! { "years" => V::List(years), "url" => V::str(&site.archives.url) },
+                "archive" => vmap! { "years" => V::List(years), "url" => V::str(&archives.url) },
             }
         }
-        PageKind::Period(level, pi, n) => {
-            let periods = site.archives.level(level);
-            let pv = views::period(c, &periods[pi]);
+        PageKind::Period(ed, level, pi, n) => {
+            let periods = site.archives(ed).level(level);
+            let pv = views::period(s, &periods[pi]);
             let title = match &pv {
                 V::Map(m) => m
                     .iter()
@@ -661,14 +855,16 @@ fn page_view<'a>(plan: &'a Plan, s: &Scope<'a>, job: &'a Job, kind: PageKind) ->
             vmap! {
                 "page" => page("archive_period", title, describe(s, kind), n),
                 "period" => pv,
-                "newer_period" => pi.checked_sub(1).map_or(V::None, |j| views::period(c, &periods[j])),
-                "older_period" => periods.get(pi + 1).map_or(V::None, |o| views::period(c, o)),
-                "paginator" => views::paginator(c, &periods[pi].articles, &l.periods(level)[pi], n, c.paginate_by),
+                "newer_period" => pi.checked_sub(1).map_or(V::None, |j| views::period(s, &periods[j])),
+                "older_period" => periods.get(pi + 1).map_or(V::None, |o| views::period(s, o)),
+                "paginator" => views::paginator(c, &periods[pi].articles, &l.periods(ed, level)[pi], n, c.paginate_by),
             }
         }
-        PageKind::NotFound => vmap! { "page" => page("404", b(""), describe(s, kind), 1) },
+        PageKind::NotFound(_) => vmap! { "page" => page("404", b(""), describe(s, kind), 1) },
         PageKind::Gone(_) => vmap! { "page" => page("410", b(""), describe(s, kind), 1) },
-        PageKind::Search => vmap! { "page" => page("search", b("검색"), describe(s, kind), 1) },
+        PageKind::Search(_) => {
+            vmap! { "page" => page("search", Cow::Owned(s.text("search_title", &[])), describe(s, kind), 1) }
+        }
     }
 }
 
@@ -682,17 +878,15 @@ const PREVIEW_MARKER_TEXT: &str = "This folder is a preview built by `nuri build
 fn describe<'a>(s: &Scope<'a>, kind: PageKind) -> Cow<'a, str> {
     let c = s.config;
     let site = s.site;
-    let ko = !c.language.starts_with("en");
-    let title = &c.title;
+    let title = c.title.as_str();
+    let count = |n: usize| n.to_string();
     let (text, n): (Cow<'a, str>, usize) = match kind {
         PageKind::Article(i) => (Cow::Borrowed(site.entries[i].article.summary_text()), 1),
-        PageKind::Front(n) => (
+        PageKind::Front(_, n) => (
             if !c.description.is_empty() {
                 Cow::Borrowed(c.description.as_str())
-            } else if ko {
-                Cow::Owned(format!("{title}의 최신 기사"))
             } else {
-                Cow::Owned(format!("The latest news from {title}"))
+                Cow::Owned(s.text("meta_front", &[("title", title)]))
             },
             n,
         ),
@@ -701,17 +895,14 @@ fn describe<'a>(s: &Scope<'a>, kind: PageKind) -> Cow<'a, str> {
             (
                 if !sec.description.is_empty() {
                     Cow::Borrowed(sec.description.as_str())
-                } else if ko {
-                    Cow::Owned(format!(
-                        "{title} {} 기사 {}건",
-                        sec.title,
-                        sec.articles.len()
-                    ))
                 } else {
-                    Cow::Owned(format!(
-                        "{} articles in {} from {title}",
-                        sec.articles.len(),
-                        sec.title
+                    Cow::Owned(s.text(
+                        "meta_section",
+                        &[
+                            ("title", title),
+                            ("section", &sec.title),
+                            ("count", &count(sec.articles.len())),
+                        ],
                     ))
                 },
                 n,
@@ -719,107 +910,56 @@ fn describe<'a>(s: &Scope<'a>, kind: PageKind) -> Cow<'a, str> {
         }
         PageKind::TaxonomyIndex(ti) => {
             let t = &site.taxonomies[ti];
-            let count = t.terms.len();
-            (
-                Cow::Owned(if ko {
-                    format!("{title}의 {} 목록: {count}개", t.config.title)
-                } else {
-                    format!("{} on {title}: {count}", t.config.title)
-                }),
-                1,
-            )
+            let args = [
+                ("title", title),
+                ("taxonomy", t.config.title.as_str()),
+                ("count", &count(t.terms.len())),
+            ];
+            (Cow::Owned(s.text("meta_taxonomy", &args)), 1)
         }
         PageKind::Term(ti, ki, n) => {
             let t = &site.taxonomies[ti];
             let term = &t.terms[ki];
-            let count = term.articles.len();
-            let text = match (t.config.name.as_str(), ko) {
-                ("tags", true) => format!("{title}의 ‘{}’ 관련 기사 {count}건", term.name),
-                ("tags", false) => format!("{count} articles about {} on {title}", term.name),
-                ("authors", true) => {
-                    let job = site
-                        .authors
-                        .get(&crate::text::slug::term_key(&term.name))
-                        .map(|p| p.title.as_str())
-                        .filter(|j| !j.is_empty())
-                        .map_or(String::new(), |j| format!(" {j}"));
-                    format!("{}{job}의 {title} 기사 {count}건", term.name)
-                }
-                ("authors", false) => format!("{count} articles by {} on {title}", term.name),
-                (_, true) => format!("{title} {} ‘{}’ 기사 {count}건", t.config.title, term.name),
-                (_, false) => format!(
-                    "{count} articles in {} ‘{}’ on {title}",
-                    t.config.title, term.name
-                ),
+            let job = match t.config.name.as_str() {
+                "authors" => site
+                    .authors
+                    .get(&crate::text::slug::term_key(&term.name))
+                    .map(|p| p.title.as_str())
+                    .filter(|j| !j.is_empty())
+                    .map_or(String::new(), |j| format!(" {j}")),
+                _ => String::new(),
             };
-            (Cow::Owned(text), n)
-        }
-        PageKind::ArchiveIndex => (
-            Cow::Owned(if ko {
-                format!("{title}의 지난 기사: 연도별, 월별 목록")
-            } else {
-                format!("Past articles of {title} by year and month")
-            }),
-            1,
-        ),
-        PageKind::Period(level, pi, n) => {
-            let p = &site.archives.level(level)[pi];
-            let when = match (level, ko) {
-                (Level::Year, true) => format!("{}년", p.year),
-                (Level::Month, true) => format!("{}년 {}월", p.year, p.month),
-                (Level::Day, true) => format!("{}년 {}월 {}일", p.year, p.month, p.day),
-                (Level::Year, false) => p.year.to_string(),
-                (Level::Month, false) => {
-                    format!("{} {}", crate::text::dates::month_name(p.month), p.year)
-                }
-                (Level::Day, false) => format!(
-                    "{} {}, {}",
-                    crate::text::dates::month_name(p.month),
-                    p.day,
-                    p.year
-                ),
+            let key = match t.config.name.as_str() {
+                "tags" => "meta_tag",
+                "authors" => "meta_author",
+                _ => "meta_term",
             };
-            let count = p.articles.len();
-            (
-                Cow::Owned(if ko {
-                    format!("{when}에 실린 {title} 기사 {count}건")
-                } else {
-                    format!("{count} articles from {title} published in {when}")
-                }),
-                n,
-            )
+            let args = [
+                ("title", title),
+                ("taxonomy", t.config.title.as_str()),
+                ("term", term.name.as_str()),
+                ("job", job.as_str()),
+                ("count", &count(term.articles.len())),
+            ];
+            (Cow::Owned(s.text(key, &args)), n)
         }
-        PageKind::NotFound => (
-            Cow::Owned(if ko {
-                format!("{title}: 찾는 페이지가 없습니다")
-            } else {
-                format!("{title}: page not found")
-            }),
-            1,
-        ),
-        PageKind::Gone(_) => (
-            Cow::Owned(if ko {
-                format!("{title}: 삭제된 기사입니다")
-            } else {
-                format!("{title}: this article was removed")
-            }),
-            1,
-        ),
-        PageKind::Search => (
-            Cow::Owned(if ko {
-                format!("{title} 기사 검색")
-            } else {
-                format!("Search {title}")
-            }),
-            1,
-        ),
+        PageKind::ArchiveIndex(_) => (Cow::Owned(s.text("meta_archive", &[("title", title)])), 1),
+        PageKind::Period(ed, level, pi, n) => {
+            let p = &site.archives(ed).level(level)[pi];
+            let when = views::period_title(s, level, (p.year, p.month, p.day));
+            let args = [
+                ("title", title),
+                ("when", when.as_str()),
+                ("count", &count(p.articles.len())),
+            ];
+            (Cow::Owned(s.text("meta_period", &args)), n)
+        }
+        PageKind::NotFound(_) => (Cow::Owned(s.text("meta_not_found", &[("title", title)])), 1),
+        PageKind::Gone(_) => (Cow::Owned(s.text("meta_gone", &[("title", title)])), 1),
+        PageKind::Search(_) => (Cow::Owned(s.text("meta_search", &[("title", title)])), 1),
     };
     if n > 1 {
-        Cow::Owned(if ko {
-            format!("{text} ({n}쪽)")
-        } else {
-            format!("{text} (page {n})")
-        })
+        Cow::Owned(s.text("meta_page_n", &[("text", &text), ("n", &n.to_string())]))
     } else {
         text
     }
@@ -860,7 +1000,16 @@ fn redirects(
         lines.push_str(&format!("{} {} 301\n", urls.url(from), href));
         stubs.push((
             from.clone(),
-            redirect_page(&href, &absolute, &c.language, s.preview).into_bytes(),
+            redirect_page(s, &href, &absolute).into_bytes(),
+        ));
+    }
+    // Netlify and Cloudflare serve an edition's own 404 page under its path.
+    for ed in s.editions.iter().skip(1) {
+        let prefix = &ed.this_edition().path;
+        lines.push_str(&format!(
+            "{}* {} 404\n",
+            urls.url(prefix),
+            urls.url(&format!("{prefix}404.html"))
         ));
     }
     for gone in &c.gone {
@@ -876,15 +1025,24 @@ fn redirects(
 
 /// A page that sends readers (and crawlers) on to `href`; in a preview, not to be indexed
 /// either.
-fn redirect_page(href: &str, absolute: &str, lang: &str, preview: bool) -> String {
+fn redirect_page(s: &Scope<'_>, href: &str, absolute: &str) -> String {
+    let esc = crate::markdown::escape_text;
     let href = crate::markdown::escape_attr(href);
     let absolute = crate::markdown::escape_attr(absolute);
-    let robots = if preview {
+    let lang = &s.config.language;
+    let title = esc(&s.text("redirect_title", &[]));
+    let link = format!(
+        "<a href=\"{href}\">{}</a>",
+        esc(&s.text("redirect_link", &[]))
+    );
+    // The sentence's words are escaped; the link is put in after.
+    let text = esc(&s.text("redirect_text", &[("link", "\u{1}")])).replace('\u{1}', &link);
+    let robots = if s.preview {
         "<meta name=\"robots\" content=\"noindex, nofollow\">\n"
     } else {
         ""
     };
     format!(
-        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>옮겨진 페이지</title>\n{robots}<link rel=\"canonical\" href=\"{absolute}\">\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n</head>\n<body>\n<p>이 페이지는 <a href=\"{href}\">새 주소</a>로 옮겨졌습니다.</p>\n</body>\n</html>\n"
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n{robots}<link rel=\"canonical\" href=\"{absolute}\">\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n</head>\n<body>\n<p>{text}</p>\n</body>\n</html>\n"
     )
 }

@@ -46,6 +46,8 @@ pub struct Templates {
     pub hash: u64,
     /// The time each page may take (see [`super::budget`]).
     pub budget: std::sync::Arc<super::budget::Budget>,
+    /// The theme's words in each language (`t()`).
+    pub strings: std::sync::Arc<crate::i18n::Strings>,
 }
 
 fn collect(dir: &Path, site: &crate::sources::SiteRoot, into: &mut BTreeMap<String, PathBuf>) {
@@ -100,6 +102,16 @@ impl Templates {
                 );
             }
         }
+        let strings = match crate::i18n::Strings::load(config) {
+            Ok(s) => {
+                diags.extend(s.check(config).0);
+                std::sync::Arc::new(s)
+            }
+            Err(d) => {
+                diags.extend(d.0);
+                Default::default()
+            }
+        };
         if diags.has_errors() {
             return Err(diags);
         }
@@ -116,6 +128,7 @@ impl Templates {
             use std::hash::Hasher;
             let mut h = xxhash_rust::xxh3::Xxh3::new();
             h.write(env!("CARGO_PKG_VERSION").as_bytes());
+            h.write_u64(strings.hash);
             for (name, text) in &sources {
                 h.write_usize(name.len());
                 h.write(name.as_bytes());
@@ -136,6 +149,7 @@ impl Templates {
         // Known to the templates from the start; each snapshot replaces it with one that
         // knows that version's static files (see `assets::Assets::register`).
         super::assets::Assets::default().register(&mut tera, "/".into());
+        strings.register(&mut tera, &config.language);
         if let Err(e) =
             tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         {
@@ -148,7 +162,16 @@ impl Templates {
             root: config.paths.root.clone(),
             hash,
             budget,
+            strings,
         })
+    }
+
+    /// These templates for the pages of an edition: its `t()` language and its dates.
+    pub fn for_edition(&self, config: &Config) -> Templates {
+        let mut t = self.clone();
+        super::filters::register(&mut t.tera, config);
+        self.strings.register(&mut t.tera, &config.language);
+        t
     }
 
     /// Whether a template of this name exists.

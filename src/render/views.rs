@@ -22,8 +22,8 @@ use crate::text::slug::term_key;
 /// Views built once per model and shared by every page.
 #[derive(Debug, Default)]
 pub struct SharedViews {
-    /// `site`.
-    pub site: Shared,
+    /// Per edition: `site`.
+    pub sites: Vec<Shared>,
     /// Per section: its link.
     pub sections: Vec<Shared>,
     /// Per taxonomy, per term: its link as cards show it.
@@ -49,10 +49,36 @@ pub struct Scope<'a> {
     pub author_bios: &'a BTreeMap<String, String>,
     /// A preview build (see `BuildOptions::preview`).
     pub preview: bool,
+    /// Per edition: the config as it sees it (`config` is one of them).
+    pub editions: &'a [std::sync::Arc<Config>],
+    /// The theme's words.
+    pub strings: &'a crate::i18n::Strings,
+}
+
+impl<'a> Scope<'a> {
+    /// The same scope for the pages of edition `e`.
+    pub fn edition(&self, e: usize) -> Scope<'a> {
+        Scope {
+            config: &self.editions[e],
+            ..*self
+        }
+    }
+
+    /// The theme's string `key` in this edition's language, placeholders filled. Every
+    /// edition's language has every key (checked when the strings load).
+    pub fn text(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.strings
+            .text(&self.config.language, key, args)
+            .unwrap_or_else(|why| why)
+    }
 }
 
 impl SharedViews {
-    pub fn build(config: &Config, site: &Site) -> SharedViews {
+    pub fn build(
+        editions: &[std::sync::Arc<Config>],
+        site: &Site,
+        strings: &crate::i18n::Strings,
+    ) -> SharedViews {
         let sections: Vec<Shared> = site
             .sections
             .iter()
@@ -69,18 +95,28 @@ impl SharedViews {
             })
             .collect();
         SharedViews {
-            site: Shared::of(&site_view(config, site, &sections)),
+            sites: editions
+                .iter()
+                .map(|c| Shared::of(&site_view(c, site, &sections, strings)))
+                .collect(),
             sections,
             terms,
         }
     }
 }
 
-fn site_view<'a>(c: &'a Config, site: &'a Site, sections: &'a [Shared]) -> V<'a> {
+fn site_view<'a>(
+    c: &'a Config,
+    site: &'a Site,
+    sections: &'a [Shared],
+    strings: &crate::i18n::Strings,
+) -> V<'a> {
     let home = Urls(c);
+    let ed = c.this_edition();
     let taxonomies = site
         .taxonomies
         .iter()
+        .filter(|t| t.edition == c.edition)
         .map(|t| {
             vmap! {
                 "name" => V::str(&t.config.name),
@@ -96,19 +132,50 @@ fn site_view<'a>(c: &'a Config, site: &'a Site, sections: &'a [Shared]) -> V<'a>
         "language" => V::str(&c.language),
         "timezone" => V::str(&c.timezone_name),
         "base_url" => V::str(c.base_url.full()),
-        "url" => V::str(home.url("/")),
-        "permalink" => V::str(home.permalink("/")),
+        "url" => V::str(home.url(&ed.path)),
+        "permalink" => V::str(home.permalink(&ed.path)),
         "copyright" => V::str(&c.copyright),
-        "sections" => V::List(sections.iter().map(V::Shared).collect()),
+        "sections" => V::List(
+            sections
+                .iter()
+                .zip(&site.sections)
+                .filter(|(_, s)| s.edition == c.edition)
+                .map(|(v, _)| V::Shared(v))
+                .collect(),
+        ),
         "taxonomies" => V::List(taxonomies),
-        "archive_url" => if c.archives.enabled { V::str(&site.archives.url) } else { V::None },
-        "search_url" => if c.search.enabled { V::str(home.url("/search/")) } else { V::None },
+        "archive_url" => if c.archives.enabled { V::str(&site.archives(c.edition).url) } else { V::None },
+        "search_url" => if c.search.enabled { V::str(home.url(&ed.site_path("/search/"))) } else { V::None },
+        // The index every edition's search page reads (each keeps its own documents).
+        "search_index" => if c.search.enabled { V::str(home.url("/search/")) } else { V::None },
         "extra" => V::Json(&c.extra),
         "generator" => V::str(concat!("nuri ", env!("CARGO_PKG_VERSION"))),
         "google_site_verification" => V::str(&c.seo.google_site_verification),
         "naver_site_verification" => V::str(&c.seo.naver_site_verification),
         "twitter_site" => V::str(&c.seo.twitter_site),
     }
+    .with(if c.multilingual() {
+        vec![(
+            "editions",
+            V::List(
+                c.editions
+                    .iter()
+                    .enumerate()
+                    .map(|(e, ed)| {
+                        vmap! {
+                            "lang" => V::str(&ed.language),
+                            "name" => V::str(strings.get(&ed.language, "language_name").unwrap_or(&ed.language).to_string()),
+                            "title" => V::str(&ed.title),
+                            "url" => V::str(home.url(&ed.path)),
+                            "current" => V::Bool(e == c.edition),
+                        }
+                    })
+                    .collect(),
+            ),
+        )]
+    } else {
+        Vec::new()
+    })
 }
 
 pub fn section_link(s: &Section) -> V<'_> {
@@ -186,7 +253,7 @@ fn image<'a>(c: &'a Config, img: &'a ImageInfo) -> V<'a> {
         "original" => V::str(&img.url),
         "alt" => V::str(&img.alt),
         "caption" => V::opt_str(img.caption.as_deref()),
-        "credit" => V::opt_str(img.credit.as_deref()),
+        "credit" => img.credit.as_ref().map_or(V::None, |n| V::str(c.images.credit_line(n))),
         "width" => width,
         "height" => height,
         "mime" => V::str(img.mime),
@@ -202,6 +269,17 @@ fn image<'a>(c: &'a Config, img: &'a ImageInfo) -> V<'a> {
             "width" => V::int(o.width),
             "height" => V::int(o.height),
         }),
+    }
+}
+
+/// An article's date as its edition prints it: in the edition's time zone and clock, and in
+/// an edition other than the default one, with the zone named.
+fn edition_date(c: &Config, ts: jiff::Timestamp, lang: &str) -> DateView {
+    let v = date_view(ts, &c.timezone, lang, c.twelve_hour);
+    if c.edition > 0 {
+        crate::text::dates::with_zone(v, ts, &c.timezone, lang)
+    } else {
+        v
     }
 }
 
@@ -233,14 +311,7 @@ pub fn card<'a>(s: &Scope<'a>, i: usize) -> V<'a> {
     };
     // Built once each: `modified` is one of the other two, and a card is kept for every
     // article, so the dates' values are shared, not copied.
-    let when = |ts| {
-        V::Built(Box::new(Shared::of(&date(date_view(
-            ts,
-            &c.timezone,
-            lang,
-            c.twelve_hour,
-        )))))
-    };
+    let when = |ts| V::Built(Box::new(Shared::of(&date(edition_date(c, ts, lang)))));
     let published = when(a.date);
     let updated = a.updated.map_or(V::None, when);
     let modified = if a.updated.is_some() {
@@ -251,6 +322,9 @@ pub fn card<'a>(s: &Scope<'a>, i: usize) -> V<'a> {
     let mut other_terms = Vec::new();
     let (mut tags, mut authors) = (V::List(Vec::new()), V::List(Vec::new()));
     for (ti, tax) in s.site.taxonomies.iter().enumerate() {
+        if tax.edition != e.edition {
+            continue;
+        }
         let list = V::List(
             a.slugs_of(&tax.config.name)
                 .iter()
@@ -308,16 +382,31 @@ pub fn article<'a>(s: &Scope<'a>, i: usize) -> V<'a> {
         .iter()
         .map(|k| {
             vmap! {
-                "date" => date(date_view(k.date, &c.timezone, lang, c.twelve_hour)),
+                "date" => date(edition_date(c, k.date, lang)),
                 "note" => V::str(&k.note),
             }
         })
         .collect();
-    let extra: [(&'static str, V<'a>); 8] = [
+    let translations = site.translations[i]
+        .iter()
+        .map(|&j| {
+            let t = &site.entries[j];
+            let lang = &s.editions[t.edition].language;
+            vmap! {
+                "lang" => V::str(lang),
+                "name" => V::str(s.strings.get(lang, "language_name").unwrap_or(lang).to_string()),
+                "title" => V::str(&t.article.title),
+                "url" => V::str(&t.url),
+                "permalink" => V::str(&t.permalink),
+            }
+        })
+        .collect();
+    let extra: [(&'static str, V<'a>); 9] = [
         ("content", V::Body(i, BodyPart::Html)),
         ("toc", V::Body(i, BodyPart::Toc)),
         ("reading", V::Body(i, BodyPart::Reading)),
-        ("jsonld", V::safe(crate::seo::article(c, site, s.images, i))),
+        ("jsonld", V::safe(crate::seo::article(s, i))),
+        ("translations", V::List(translations)),
         ("corrections", V::List(corrections)),
         ("newer", card_of(nav.newer)),
         ("older", card_of(nav.older)),
@@ -420,25 +509,33 @@ pub fn term<'a>(s: &Scope<'a>, t: &Taxonomy, term: &'a Term) -> V<'a> {
     )])
 }
 
-pub fn period<'a>(c: &Config, period: &'a Period) -> V<'a> {
-    let korean = !c.language.starts_with("en");
-    let title = match (period.level, korean) {
-        (Level::Year, true) => format!("{}년", period.year),
-        (Level::Month, true) => format!("{}년 {}월", period.year, period.month),
-        (Level::Day, true) => format!("{}년 {}월 {}일", period.year, period.month, period.day),
-        (Level::Year, false) => format!("{}", period.year),
-        (Level::Month, false) => format!(
-            "{} {}",
-            crate::text::dates::month_name(period.month),
-            period.year
-        ),
-        (Level::Day, false) => format!(
-            "{} {}, {}",
-            crate::text::dates::month_name(period.month),
-            period.day,
-            period.year
-        ),
+/// How a period is named in the edition's language: `2023년 12월`, `December 2023`.
+pub fn period_title(s: &Scope<'_>, level: Level, (year, month, day): (i16, i8, i8)) -> String {
+    let month_name = s
+        .strings
+        .get(&s.config.language, &format!("month_{month}"))
+        .filter(|_| month > 0)
+        .map_or_else(
+            || crate::text::dates::month_name(month.max(1)).to_string(),
+            str::to_string,
+        );
+    let (y, m, d) = (year.to_string(), month.to_string(), day.to_string());
+    let args = [
+        ("year", y.as_str()),
+        ("month", m.as_str()),
+        ("day", d.as_str()),
+        ("month_name", month_name.as_str()),
+    ];
+    let key = match level {
+        Level::Year => "period_year",
+        Level::Month => "period_month",
+        Level::Day => "period_day",
     };
+    s.text(key, &args)
+}
+
+pub fn period<'a>(s: &Scope<'_>, period: &'a Period) -> V<'a> {
+    let title = period_title(s, period.level, (period.year, period.month, period.day));
     let level = match period.level {
         Level::Year => "year",
         Level::Month => "month",
@@ -468,10 +565,63 @@ pub struct PageInfo<'a> {
     /// The image shared with the page (absolute URL), if any.
     pub image: Option<String>,
     pub feeds: V<'a>,
+    /// The page's language: the article's on an article page, else the edition's.
+    pub lang: &'a str,
+    /// The same page in other editions: edition and site path.
+    pub versions: Vec<(usize, String)>,
 }
 
-pub fn page<'a>(c: &'a Config, p: PageInfo<'a>) -> V<'a> {
+pub fn page<'a>(s: &Scope<'a>, p: PageInfo<'a>) -> V<'a> {
+    let c = s.config;
     let urls = Urls(c);
+    let lang_of = |e: usize| s.editions[e].language.as_str();
+    // hreflang: every version, this one included, and x-default for the default edition's.
+    let mut alternates = Vec::new();
+    if !p.versions.is_empty() {
+        let mut all: Vec<(usize, &str)> = p
+            .versions
+            .iter()
+            .map(|(e, path)| (*e, path.as_str()))
+            .collect();
+        all.push((c.edition, p.path));
+        all.sort_by_key(|v| v.0);
+        for &(e, path) in &all {
+            alternates.push(
+                vmap! { "hreflang" => V::str(lang_of(e)), "href" => V::str(urls.permalink(path)) },
+            );
+        }
+        if all[0].0 == 0 {
+            alternates.push(vmap! { "hreflang" => V::str("x-default"), "href" => V::str(urls.permalink(all[0].1)) });
+        }
+    }
+    let languages = if c.multilingual() {
+        c.editions
+            .iter()
+            .enumerate()
+            .map(|(e, ed)| {
+                let version = p.versions.iter().find(|v| v.0 == e).map(|v| v.1.as_str());
+                let url = if e == c.edition {
+                    p.path
+                } else {
+                    version.unwrap_or(&ed.path)
+                };
+                vmap! {
+                    "lang" => V::str(&ed.language),
+                    "name" => V::str(s.strings.get(&ed.language, "language_name").unwrap_or(&ed.language).to_string()),
+                    "url" => V::str(urls.url(url)),
+                    "current" => V::Bool(e == c.edition),
+                    "translated" => V::Bool(version.is_some()),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let og_alternates = p
+        .versions
+        .iter()
+        .map(|(e, _)| V::str(crate::text::og_locale(lang_of(*e))))
+        .collect();
     vmap! {
         "kind" => V::str(p.kind),
         "title" => V::Str(p.title),
@@ -494,5 +644,9 @@ pub fn page<'a>(c: &'a Config, p: PageInfo<'a>) -> V<'a> {
         "preview" => V::Bool(p.preview),
         "image" => p.image.map_or(V::None, V::str),
         "feeds" => p.feeds,
+        "og_locale" => V::str(crate::text::og_locale(p.lang)),
+        "og_locale_alternates" => V::List(og_alternates),
+        "alternates" => V::List(alternates),
+        "languages" => V::List(languages),
     }
 }

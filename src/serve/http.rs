@@ -277,7 +277,7 @@ async fn handle(State(live): State<Arc<Live>>, method: Method, uri: Uri) -> Resp
                 || served.is_photo_file(&path);
             match tokio::fs::read(&path).await {
                 Ok(bytes) if inside => respond(StatusCode::OK, &key, bytes, problem.as_deref()),
-                _ => not_found(&served, problem.as_deref(), &sec).await,
+                _ => not_found(&served, &key, problem.as_deref(), &sec).await,
             }
         }
         Ok(Found::Missing) if served.is_folder(&key) => {
@@ -294,17 +294,19 @@ async fn handle(State(live): State<Arc<Live>>, method: Method, uri: Uri) -> Resp
             }
             res
         }
-        _ => not_found(&served, problem.as_deref(), &sec).await,
+        _ => not_found(&served, &key, problem.as_deref(), &sec).await,
     }
 }
 
 async fn not_found(
     served: &Arc<Served>,
+    path: &str,
     problem: Option<&str>,
     sec: &[(&'static str, String)],
 ) -> Response {
     let served = served.clone();
-    let page = tokio::task::spawn_blocking(move || match served.get("404.html") {
+    let page_file = served.not_found_page(path);
+    let page = tokio::task::spawn_blocking(move || match served.get(&page_file) {
         Found::Page(Ok(b)) => Some(b),
         _ => None,
     })

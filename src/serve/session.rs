@@ -129,7 +129,7 @@ impl SearchIndex {
             .retain(|k, _| prefixes.iter().any(|p| k.starts_with(p.as_str())));
         self.files.insert(
             "search/meta.json".into(),
-            Arc::new(search::meta(&snap.config, &metas)),
+            Arc::new(search::meta(&snap.config, &snap.site, &metas)),
         );
         problems.extend(std::iter::empty::<Diagnostic>());
         problems

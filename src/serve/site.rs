@@ -50,6 +50,18 @@ impl Served {
         }
     }
 
+    /// The 404 page for a missing output path: its edition's (`en/404.html` under `en/`).
+    pub fn not_found_page(&self, output: &str) -> String {
+        let output = output.trim_start_matches('/');
+        self.snap
+            .editions
+            .iter()
+            .skip(1)
+            .map(|c| c.this_edition().path.trim_start_matches('/'))
+            .find(|prefix| output.starts_with(prefix))
+            .map_or_else(|| "404.html".to_string(), |p| format!("{p}404.html"))
+    }
+
     /// Finds (and renders, the first time) the file at an output path.
     pub fn get(&self, key: &str) -> Found {
         if let Some(bytes) = self.rendered.lock().ok().and_then(|r| r.get(key).cloned()) {

@@ -42,7 +42,8 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Option<Change> {
         "config.toml" if parts.len() == 1 => Some(Change::Config),
         // The folder itself (deleted, renamed) is an empty path: everything is re-read.
         "content" => Some(Change::Content(nfc(&parts[1..].join("/")))),
-        "templates" => Some(Change::Templates),
+        // The site's strings are read with the templates.
+        "templates" | "i18n" => Some(Change::Templates),
         "static" => Some(Change::Static),
         "themes" => match parts.get(2).map(String::as_str) {
             Some("static") => Some(Change::Static),
@@ -167,6 +168,7 @@ mod tests {
             Some(Change::Content("news/a.md".into()))
         );
         assert_eq!(c("/site/templates/article.html"), Some(Change::Templates));
+        assert_eq!(c("/site/i18n/en.toml"), Some(Change::Templates));
         assert_eq!(
             c("/site/themes/nuri/templates/base.html"),
             Some(Change::Templates)

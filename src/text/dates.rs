@@ -106,6 +106,20 @@ pub fn date_view(ts: Timestamp, tz: &TimeZone, lang: &str, twelve_hour: bool) ->
     }
 }
 
+/// The same forms for a reader in another country (an edition in another language than the
+/// site's): the time zone is named, `Dec 5, 2023, 2:30 PM KST`. Korean forms are kept.
+pub fn with_zone(mut v: DateView, ts: Timestamp, tz: &TimeZone, lang: &str) -> DateView {
+    if lang.starts_with("ko") {
+        return v;
+    }
+    let info = tz.to_offset_info(ts);
+    let zone = info.abbreviation();
+    // Zones without a letter abbreviation are written as offsets (`+09`): keep those short.
+    v.display = format!("{}, {} {zone}", v.date, v.time);
+    v.long = format!("{} {zone}", v.long);
+    v
+}
+
 /// `December` for month 12.
 pub fn month_name(month: i8) -> &'static str {
     EN_MONTHS[(month.clamp(1, 12) - 1) as usize]

@@ -28,6 +28,38 @@ pub fn language_tag(tag: &str) -> Result<(), String> {
 /// Shortens `text` to at most `max` characters for a description or a card: it is cut at the
 /// last space (a word boundary in Korean too) if one is near, else between characters, never
 /// inside one; `…` marks the cut.
+/// The OpenGraph locale of a language tag: `ko` → `ko_KR`, `en` → `en_US`, `en-GB` →
+/// `en_GB`; a language without a region gets its most common one.
+pub fn og_locale(lang: &str) -> String {
+    let mut parts = lang.split('-');
+    let primary = parts.next().unwrap_or("").to_ascii_lowercase();
+    if let Some(region) = parts.find(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()))
+    {
+        return format!("{primary}_{}", region.to_ascii_uppercase());
+    }
+    let region = match primary.as_str() {
+        "ko" => "KR",
+        "en" => "US",
+        "ja" => "JP",
+        "zh" => "CN",
+        "vi" => "VN",
+        "ar" => "AR",
+        "hi" => "IN",
+        "sv" => "SE",
+        "da" => "DK",
+        "uk" => "UA",
+        "cs" => "CZ",
+        "el" => "GR",
+        "he" => "IL",
+        "fa" => "IR",
+        "ms" => "MY",
+        "nb" | "nn" | "no" => "NO",
+        "pt" => "BR",
+        other => return format!("{other}_{}", other.to_ascii_uppercase()),
+    };
+    format!("{primary}_{region}")
+}
+
 pub fn truncate(text: &str, max: usize) -> String {
     let text = text.trim();
     let Some((cut, _)) = text.char_indices().nth(max) else {

@@ -61,6 +61,9 @@ struct RawFrontMatter {
     image_focus: Option<Spanned<Vec<f64>>>,
     #[serde(default)]
     lang: Option<Spanned<String>>,
+    /// Links the article to its translations in other editions (articles with the same key).
+    #[serde(default)]
+    translation_key: Option<Spanned<String>>,
     /// Dated correction notices: `corrections = [{ date = 2023-12-06, note = "…" }]`.
     #[serde(default)]
     corrections: Vec<RawCorrection>,
@@ -83,6 +86,8 @@ struct Fields<'a> {
     split: Split<'a>,
     path: PathBuf,
     config: &'a Config,
+    /// The edition the article belongs to: its time zone reads local dates.
+    edition: &'a crate::config::Edition,
     errors: Vec<Diagnostic>,
 }
 
@@ -105,7 +110,7 @@ impl Fields<'_> {
 
     fn date(&mut self, name: &str, v: Option<&Spanned<toml::Value>>) -> Option<Timestamp> {
         let v = v?;
-        match front_matter::date_field(&self.path, &self.split, name, v, &self.config.timezone) {
+        match front_matter::date_field(&self.path, &self.split, name, v, &self.edition.timezone) {
             Ok(ts) => Some(ts),
             Err(d) => {
                 self.errors.push(d);
@@ -172,19 +177,89 @@ impl Fields<'_> {
                 );
                 return String::new();
             }
-            _ => strategy.apply(file.name()),
+            _ => strategy.apply(self.name(file)),
         };
         if made.is_empty() {
             self.errors.push(
                 Diagnostic::error(
                     &file.display,
-                    format!("the file name `{}` gives an empty slug", file.name()),
+                    format!("the file name `{}` gives an empty slug", self.name(file)),
                 )
                 .at(1, 1)
                 .with_hint("rename the file, or set slug = \"…\" in the front matter"),
             );
         }
         made
+    }
+
+    /// The file's name without an edition's language suffix (`기사.en.md` → `기사`).
+    fn name<'f>(&self, file: &'f SourceFile) -> &'f str {
+        let name = file.name();
+        match edition_suffix(self.config, file) {
+            Some(tag) if !file.is_bundle => name
+                .strip_suffix(tag)
+                .and_then(|n| n.strip_suffix('.'))
+                .unwrap_or(name),
+            _ => name,
+        }
+    }
+
+    /// The edition the file name or `lang` puts the article in (the name wins; a `lang`
+    /// that says otherwise is an error).
+    fn edition(&mut self, file: &SourceFile, lang: Option<&Spanned<String>>) -> usize {
+        let config = self.config;
+        let by_name = edition_suffix(config, file).and_then(|t| config.edition_of_lang(t));
+        let by_lang = lang
+            .filter(|_| config.multilingual())
+            .and_then(|l| config.edition_of_lang(l.get_ref().trim()));
+        match (by_name, lang) {
+            (Some(e), Some(l)) if by_lang != Some(e) => {
+                let d = self.at(
+                    l.span(),
+                    format!(
+                        "the file name puts this article in the {} edition, but `lang` says \"{}\"",
+                        config.editions[e].language,
+                        l.get_ref()
+                    ),
+                );
+                self.errors
+                    .push(d.with_hint("remove `lang` (the file name decides), or rename the file"));
+                e
+            }
+            (Some(e), _) => e,
+            (None, _) => by_lang.unwrap_or(0),
+        }
+    }
+
+    /// `translation_key`, else the file's path without its language suffix.
+    fn translation(
+        &mut self,
+        raw: Option<&Spanned<String>>,
+        file: &SourceFile,
+    ) -> (String, Option<usize>) {
+        if let Some(k) = raw {
+            let key = slug::nfc(k.get_ref().trim());
+            if key.is_empty() {
+                let d = self.at(k.span(), "`translation_key` is empty");
+                self.errors.push(d.with_hint(
+                    "give the article and its translations the same key, such as \"alliance-launch\"",
+                ));
+            }
+            let line = front_matter::position(&self.split, k.span()).0;
+            return (format!("key:{key}"), Some(line));
+        }
+        let stem = if file.is_bundle {
+            file.dir().to_string()
+        } else {
+            let dir = file.dir();
+            let name = self.name(file);
+            if dir.is_empty() {
+                name.to_string()
+            } else {
+                format!("{dir}/{name}")
+            }
+        };
+        (format!("file:{stem}"), None)
     }
 
     fn fixed_path(&mut self, raw: Option<&Spanned<String>>) -> Option<String> {
@@ -398,8 +473,11 @@ pub fn parse(rel: &str, text: &str, config: &Config) -> Result<Article, Vec<Diag
         split,
         path,
         config,
+        edition: &config.editions[0],
         errors: Vec::new(),
     };
+    let edition = f.edition(&file, raw.lang.as_ref());
+    f.edition = &config.editions[edition];
 
     let title = f.title(&raw.title);
     let date = f.date("date", Some(&raw.date));
@@ -426,17 +504,23 @@ pub fn parse(rel: &str, text: &str, config: &Config) -> Result<Article, Vec<Diag
     term_slugs.insert("authors".to_string(), author_slugs);
     let terms = f.declared_terms(&raw.taxonomies, &mut term_slugs);
     let image = f.image(&raw);
-    let lang = f.lang(raw.lang.as_ref());
+    let lang = f.lang(raw.lang.as_ref()).or_else(|| {
+        // An article of another edition speaks its language.
+        (edition > 0).then(|| config.editions[edition].language.clone())
+    });
+    let (translation, translation_line) = f.translation(raw.translation_key.as_ref(), &file);
+    let ed = f.edition;
 
     let (Some(date), true) = (date, f.errors.is_empty()) else {
         return Err(f.errors);
     };
-    let local = date.to_zoned(config.timezone.clone()).date();
+    let local = date.to_zoned(ed.timezone.clone()).date();
     let day = (local.year(), local.month(), local.day());
     let place = match fixed_path {
-        Some(p) => Place::new(p),
+        Some(p) => Place::new(ed.site_path(&p)),
         None => place::fill(
             config,
+            ed,
             &Parts {
                 file: &f.path,
                 section: section.as_deref(),
@@ -477,6 +561,9 @@ pub fn parse(rel: &str, text: &str, config: &Config) -> Result<Article, Vec<Diag
         image,
         corrections,
         lang,
+        edition,
+        translation,
+        translation_line,
         extra: toml_to_json(toml::Value::Table(raw.extra)),
         body_line,
         url_at,
@@ -486,6 +573,12 @@ pub fn parse(rel: &str, text: &str, config: &Config) -> Result<Article, Vec<Diag
         source_hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
         file,
     })
+}
+
+/// The language suffix of the file's name, when it names one of the site's editions.
+fn edition_suffix<'f>(config: &Config, file: &'f SourceFile) -> Option<&'f str> {
+    let tag = file.lang_suffix()?;
+    (config.multilingual() && config.edition_of_lang(tag).is_some()).then_some(tag)
 }
 
 fn check_image_src(src: &str) -> Result<(), String> {

@@ -43,7 +43,12 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(rel: &str) -> SourceFile {
         let rel = slug::nfc(rel);
-        let is_bundle = rel == "index.md" || rel.ends_with("/index.md");
+        let file = rel.rsplit('/').next().unwrap_or(&rel);
+        let is_bundle = file == "index.md"
+            || file
+                .strip_prefix("index.")
+                .and_then(|f| f.strip_suffix(".md"))
+                .is_some_and(looks_like_language);
         SourceFile {
             display: Path::new("content").join(&rel),
             rel,
@@ -70,10 +75,28 @@ impl SourceFile {
         }
     }
 
+    /// The language its name ends in, as in `기사.en.md` or `index.en.md`, if it ends in
+    /// something that looks like a language tag.
+    pub fn lang_suffix(&self) -> Option<&str> {
+        let file = self.rel.rsplit('/').next().unwrap_or(&self.rel);
+        let stem = file.strip_suffix(".md")?;
+        let (_, tag) = stem.rsplit_once('.')?;
+        looks_like_language(tag).then_some(tag)
+    }
+
     /// The first folder under `content/`, when the file is inside one.
     pub fn top_folder(&self) -> Option<&str> {
         self.rel.find('/').map(|i| &self.rel[..i])
     }
+}
+
+/// `en`, `ko`, `zh-Hant`, `pt-BR`: two or three letters, then optional subtags.
+fn looks_like_language(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let first = parts.next().unwrap_or("");
+    (2..=3).contains(&first.len())
+        && first.chars().all(|c| c.is_ascii_lowercase())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// A lead photo as written in front matter.
@@ -118,6 +141,13 @@ pub struct Article {
     pub image: Option<ImageRef>,
     pub corrections: Vec<Correction>,
     pub lang: Option<String>,
+    /// Which of the config's editions the article belongs to (0: the default language's).
+    pub edition: usize,
+    /// What links it to its translations: `translation_key`, else the path of the file
+    /// (or bundle) without the language suffix.
+    pub translation: String,
+    /// The line of a written `translation_key`, for reporting one that links nothing.
+    pub translation_line: Option<usize>,
     #[serde(with = "crate::content::json_text")]
     pub extra: serde_json::Value,
     pub body_line: usize,

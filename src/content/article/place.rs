@@ -37,8 +37,12 @@ pub struct Parts<'a> {
 }
 
 /// Fills the site's permalink pattern for an article.
-pub fn fill(config: &Config, a: &Parts<'_>) -> Result<Place, Diagnostic> {
-    let pattern = &config.permalink.pattern;
+pub fn fill(
+    config: &Config,
+    edition: &crate::config::Edition,
+    a: &Parts<'_>,
+) -> Result<Place, Diagnostic> {
+    let pattern = &edition.permalink.pattern;
     let mut out = String::with_capacity(pattern.len() + 32);
     let mut rest = pattern.as_str();
     while let Some(open) = rest.find('{') {
@@ -81,5 +85,5 @@ pub fn fill(config: &Config, a: &Parts<'_>) -> Result<Place, Diagnostic> {
     if out.ends_with('/') || path.is_empty() {
         path.push('/');
     }
-    Ok(Place::new(path))
+    Ok(Place::new(edition.site_path(&path)))
 }

@@ -120,7 +120,7 @@ impl<'s> Work<'s> {
             .iter()
             .map(|b| (b.entries.len() as u32, b.made.get().map_or(0, |m| m.0)))
             .collect();
-        let bytes = search::meta(&snap.config, &blocks);
+        let bytes = search::meta(&snap.config, &snap.site, &blocks);
         let fp = xxhash_rust::xxh3::xxh3_64(&bytes);
         Some((bytes, fp))
     }

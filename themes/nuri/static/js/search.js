@@ -130,9 +130,15 @@
 
   /* Ranked document numbers for `query`. `load(file)` resolves a file of the index as JSON.
      Documents with every term come first; among them, more title hits, then the newest
-     (the largest number). */
-  async function search(query, load) {
+     (the largest number). `edition` (a language, optional) keeps that edition's documents
+     only, on a site with more than one. */
+  async function search(query, load, edition) {
     var meta = await load('meta.json');
+    var keep = null;
+    if (edition && meta.editions) {
+      var e = meta.editions.indexOf(edition);
+      if (e >= 0) keep = String(e);
+    }
     var terms = queryTerms(query);
     if (!terms.length) return { docs: [], terms: terms, complete: true };
     var files = new Set();
@@ -159,7 +165,7 @@
     });
     var all = [], full = [];
     for (var d = 0; d < n; d++) {
-      if (hits[d]) {
+      if (hits[d] && (keep === null || meta.edition_of.charAt(d) === keep)) {
         all.push(d);
         if (hits[d] === terms.length) full.push(d);
       }
@@ -252,7 +258,27 @@
     var status = document.getElementById('search-status');
     if (!form || !list || !status) return;
     var base = form.getAttribute('data-index');
+    var edition = form.getAttribute('data-edition');
     var input = form.querySelector('input[name="q"]');
+    // The status line's strings come from the page (the theme's i18n files), each with
+    // {query} and {count} to fill in; English stands in for a page that lacks one.
+    function text(name, fallback) {
+      var t = form.getAttribute('data-' + name);
+      return t === null ? fallback : t;
+    }
+    var strings = {
+      searching: text('searching', 'Searching for ‘{query}’…'),
+      found: text('found', '{count} results for ‘{query}’'),
+      partial: text('partial', ' (partial matches)'),
+      top: text('top', ', showing the top 10'),
+      none: text('none', 'No results for ‘{query}’.')
+    };
+    // One pass, so a query that itself contains `{count}` is printed as typed.
+    function fill(template, values) {
+      return template.replace(/\{(\w+)\}/g, function (m, name) {
+        return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : m;
+      });
+    }
     var cache = new Map();
     function load(file) {
       if (!cache.has(file)) {
@@ -272,8 +298,8 @@
       history.replaceState(null, '', query ? '?q=' + encodeURIComponent(query) : location.pathname);
       if (!query) { list.innerHTML = ''; status.textContent = ''; return; }
       var started = performance.now();
-      status.textContent = '‘' + query + '’ 찾는 중…';
-      var found = await search(query, load);
+      status.textContent = fill(strings.searching, { query: query });
+      var found = await search(query, load, edition);
       var docs = await documents(found.docs.slice(0, 10), load);
       if (ticket !== latest) return;
       list.innerHTML = docs.map(function (d) {
@@ -286,9 +312,10 @@
       var ms = Math.round(performance.now() - started);
       list.setAttribute('data-ms', String(ms));
       list.setAttribute('data-total', String(found.docs.length));
+      var values = { query: query, count: String(found.docs.length) };
       status.textContent = found.docs.length
-        ? '‘' + query + '’ 검색 결과 ' + found.docs.length + '건' + (found.complete ? '' : ' (일부 일치)') + (found.docs.length > 10 ? ', 상위 10건 표시' : '')
-        : '‘' + query + '’에 대한 검색 결과가 없습니다.';
+        ? fill(strings.found, values) + (found.complete ? '' : fill(strings.partial, values)) + (found.docs.length > 10 ? fill(strings.top, values) : '')
+        : fill(strings.none, values);
     }
     var timer = null;
     form.addEventListener('submit', function (e) { e.preventDefault(); run(input.value); });
