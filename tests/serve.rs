@@ -797,3 +797,47 @@ fn a_new_photo_is_served_in_its_sizes_and_a_new_version_replaces_it() {
     let url = second.split(' ').next().unwrap();
     assert_eq!(server.get(url).0, 200);
 }
+
+#[test]
+fn both_editions_are_live() {
+    let site = SiteTest::fixture("editions");
+    let server = Server::start(&site);
+    let en = server.text("/en/");
+    assert!(en.contains("The alliance is launched") && !en.contains("동맹 출범 소식"));
+    assert_eq!(
+        server.get("/en/politics/2025/alliance-launch/").0,
+        200,
+        "an English article"
+    );
+    // A missing English page gets the English 404 page.
+    let (status, _, body) = server.get("/en/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("<html lang=\"en\">")
+    );
+    let (_, _, body) = server.get("/no/such/page/");
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("<html lang=\"ko\">")
+    );
+    // A new translation shows on the English front, linked from its original, and not on
+    // the Korean front.
+    server.drain();
+    site.write(
+        "content/politics/국회-표결.en.md",
+        "+++\ntitle = \"Assembly passes the bill\"\nslug = \"assembly-vote\"\ndate = 2025-11-20T09:00:00+09:00\n+++\n\nThe assembly voted.\n",
+    );
+    server.wait_for("reload");
+    assert!(server.text("/en/").contains("Assembly passes the bill"));
+    assert!(!server.text("/").contains("Assembly passes the bill"));
+    let original = server.text(&encode("/politics/2025/국회-표결/"));
+    assert!(
+        original.contains("hreflang=\"en\" href=\"http://127.0.0.1")
+            && original.contains("/en/politics/2025/assembly-vote/\">"),
+        "{original}"
+    );
+    assert_same_as_fresh_build(&site, &server);
+}

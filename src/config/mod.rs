@@ -363,7 +363,9 @@ impl Config {
             }
             Error::Config(d.into())
         })?;
-        Config::parse(root, &text)
+        let config = Config::parse(root, &text)?;
+        validate::edition_folders(&config, &text)?;
+        Ok(config)
     }
 
     /// Parses config text for the site at `root` (no I/O).

@@ -560,6 +560,40 @@ fn raw(text: &str) -> Result<RawConfig> {
     })
 }
 
+/// An edition's path must not be a section folder of `content/` (the only check that looks
+/// at the disk: run by [`Config::load`]).
+pub fn edition_folders(config: &Config, text: &str) -> Result<()> {
+    let Ok(raw) = raw(text) else { return Ok(()) };
+    let mut c = Checker {
+        text,
+        file: PathBuf::from(CONFIG_FILE),
+        diags: Diagnostics::default(),
+    };
+    for ed in config.editions.iter().skip(1) {
+        let first = ed.path.trim_matches('/').split('/').next().unwrap_or("");
+        let folder = crate::text::slug::nfc(first);
+        if !config.paths.content.join(&folder).is_dir() {
+            continue;
+        }
+        let Some(l) = raw.languages.get(&ed.language) else {
+            continue;
+        };
+        let span = l.get_ref().path.as_ref().map_or(l.span(), |p| p.span());
+        c.at(
+            span,
+            format!(
+                "the {} edition's path {} is the section folder content/{folder}/",
+                ed.language, ed.path
+            ),
+        )
+        .hint = Some("set `path` in the table to a free folder, such as \"/en/\"".into());
+    }
+    if c.diags.has_errors() {
+        return Err(Error::Config(c.diags));
+    }
+    Ok(())
+}
+
 /// Parses config text for the site at `root` (no I/O).
 pub fn parse(root: &Path, text: &str) -> Result<Config> {
     let raw = raw(text)?;

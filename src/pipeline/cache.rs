@@ -28,7 +28,7 @@ use crate::formats::search::Block;
 
 const MAGIC: &[u8; 8] = b"NURICCH\0";
 /// Bump when the state's layout changes.
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 
 /// The default cache folder, inside the site.
 pub const DEFAULT_DIR: &str = ".nuri-cache";
