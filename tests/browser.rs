@@ -215,3 +215,38 @@ fn the_sample_portal_works_under_its_csp() {
         assert!(cls <= 0.1, "/{path}: layout shift {cls}: {r}");
     }
 }
+
+#[test]
+#[ignore = "needs chromium and tests/browser/node_modules; run by .ci/run"]
+fn each_edition_searches_its_own_articles_in_the_browser() {
+    let site = SiteTest::fixture("editions");
+    site.build(&[]).assert_ok();
+    let server = Server::start(&site.root.join("public"));
+    let en = type_query(
+        &format!("http://127.0.0.1:{}/en/search/", server.port),
+        "alliance",
+    );
+    assert_eq!(
+        en["titles"],
+        serde_json::json!(["The alliance is launched", "Senate vote on the bill"]),
+        "{en}"
+    );
+    // The status line is the English string with the query and the count filled in.
+    let found = std::fs::read_to_string(repo().join("themes/nuri/i18n/en.toml")).unwrap();
+    let table: toml::Table = toml::from_str(&found).unwrap();
+    let want = table["search_found"]
+        .as_str()
+        .unwrap()
+        .replace("{query}", "alliance")
+        .replace("{count}", "2");
+    assert!(en["status"].as_str().unwrap().starts_with(&want), "{en}");
+    let ko = type_query(
+        &format!("http://127.0.0.1:{}/search/", server.port),
+        "동맹",
+    );
+    assert_eq!(
+        ko["titles"],
+        serde_json::json!(["동맹 출범 소식", "국회 표결 결과"]),
+        "{ko}"
+    );
+}
