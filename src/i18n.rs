@@ -197,17 +197,26 @@ impl Strings {
     pub fn register(self: &Arc<Self>, tera: &mut tera::Tera, lang: &str) {
         let strings = self.clone();
         let edition_lang = lang.to_string();
+        // The edition's own strings, looked up without resolving the language each call.
+        let own: Option<BTreeMap<String, String>> =
+            self.language(lang).and_then(|l| self.langs.get(l)).cloned();
         tera.register_function(
             "t",
             move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
                 let key: &str = kwargs.must_get("key")?;
-                let lang = match kwargs.get::<&str>("lang")? {
-                    Some(l) if strings.language(l).is_some() => l,
-                    _ => edition_lang.as_str(),
+                let (lang, found) = match kwargs.get::<&str>("lang")? {
+                    Some(l) if l != edition_lang && strings.language(l).is_some() => {
+                        (l, strings.get(l, key))
+                    }
+                    _ => (
+                        edition_lang.as_str(),
+                        own.as_ref().and_then(|m| m.get(key)).map(String::as_str),
+                    ),
                 };
-                let s = strings
-                    .get(lang, key)
-                    .ok_or_else(|| tera::Error::message(missing(lang, key)))?;
+                let s = found.ok_or_else(|| tera::Error::message(missing(lang, key)))?;
+                if !s.contains('{') {
+                    return Ok(s.to_string());
+                }
                 let mut failed = None;
                 let out = fill(s, |name| {
                     match kwargs.iter().find(|(k, _)| k.as_str() == Some(name)) {

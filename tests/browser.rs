@@ -240,10 +240,7 @@ fn each_edition_searches_its_own_articles_in_the_browser() {
         .replace("{query}", "alliance")
         .replace("{count}", "2");
     assert!(en["status"].as_str().unwrap().starts_with(&want), "{en}");
-    let ko = type_query(
-        &format!("http://127.0.0.1:{}/search/", server.port),
-        "동맹",
-    );
+    let ko = type_query(&format!("http://127.0.0.1:{}/search/", server.port), "동맹");
     assert_eq!(
         ko["titles"],
         serde_json::json!(["동맹 출범 소식", "국회 표결 결과"]),

@@ -6,9 +6,8 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
 
-use common::{SiteTest, repo};
+use common::{SiteTest, node_search, repo};
 
 fn built() -> SiteTest {
     let site = SiteTest::fixture("editions");
@@ -292,36 +291,13 @@ fn dates_reading_and_search_follow_the_edition() {
         en_search.contains("data-index=\"/search/\" data-edition=\"en\""),
         "{en_search}"
     );
-    let script = format!(
-        r#"
-const fs = require('fs'), path = require('path');
-const api = require({script:?});
-const load = f => Promise.resolve(JSON.parse(fs.readFileSync(path.join({base:?}, f), 'utf8')));
-(async () => {{
-  const out = {{}};
-  for (const [q, ed] of [['alliance', 'en'], ['alliance', 'ko'], ['동맹', 'ko'], ['동맹', 'en'], ['alliance', null]]) {{
+    let found = node_search(
+        &site.out("search"),
+        r#"for (const [q, ed] of [['alliance', 'en'], ['alliance', 'ko'], ['동맹', 'ko'], ['동맹', 'en'], ['alliance', null]]) {
     const found = await api.search(q, load, ed);
     out[q + '/' + ed] = (await api.documents(found.docs, load)).map(d => d.title);
-  }}
-  console.log(JSON.stringify(out));
-}})().catch(e => {{ console.error(e); process.exit(1); }});
-"#,
-        script = repo()
-            .join("themes/nuri/static/js/search.js")
-            .to_string_lossy(),
-        base = site.out("search").to_string_lossy(),
+  }"#,
     );
-    let out = Command::new("node")
-        .arg("-e")
-        .arg(script)
-        .output()
-        .expect("node");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let titles = |k: &str| -> Vec<String> {
         found[k]
             .as_array()

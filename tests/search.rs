@@ -4,24 +4,14 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{SiteTest, repo};
+use common::{SiteTest, node_search};
 use serde_json::Value;
 
 /// Runs the real search.js in Node against the built index; returns, per query, the
 /// result titles and the first result's snippet.
 fn query(site: &SiteTest, queries: &[&str]) -> Value {
-    let script = format!(
-        r#"
-const fs = require('fs');
-const path = require('path');
-const api = require({script:?});
-const base = {base:?};
-const load = f => Promise.resolve(JSON.parse(fs.readFileSync(path.join(base, f), 'utf8')));
-(async () => {{
-  const out = {{}};
-  for (const q of {queries}) {{
+    let body = format!(
+        r#"for (const q of {queries}) {{
     const found = await api.search(q, load);
     const docs = await api.documents(found.docs, load);
     out[q] = {{
@@ -29,27 +19,10 @@ const load = f => Promise.resolve(JSON.parse(fs.readFileSync(path.join(base, f),
       complete: found.complete,
       snippet: docs.length ? api.snippet(docs[0].text, q) : null,
     }};
-  }}
-  console.log(JSON.stringify(out));
-}})().catch(e => {{ console.error(e); process.exit(1); }});
-"#,
-        script = repo()
-            .join("themes/nuri/static/js/search.js")
-            .to_string_lossy(),
-        base = site.out("search").to_string_lossy(),
+  }}"#,
         queries = serde_json::to_string(queries).unwrap(),
     );
-    let out = Command::new("node")
-        .arg("-e")
-        .arg(script)
-        .output()
-        .expect("node must be installed to run the search tests");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    node_search(&site.out("search"), &body)
 }
 
 fn titles(v: &Value, q: &str) -> Vec<String> {

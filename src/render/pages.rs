@@ -258,6 +258,19 @@ impl Plan {
         });
     }
 
+    /// Every page of one paginated list.
+    fn list(
+        &mut self,
+        edition: usize,
+        pages: Vec<PageSlice>,
+        kind: impl Fn(usize) -> PageKind,
+        template: &str,
+    ) {
+        for p in pages {
+            self.page(edition, kind(p.number), p.path, template.to_string());
+        }
+    }
+
     fn pages(&mut self, s: &Scope<'_>, has: HasTemplate<'_>) {
         let c = s.config;
         let site = s.site;
@@ -277,25 +290,13 @@ impl Plan {
             );
         }
         for ed in 0..self.lists.front.len() {
-            for p in self.lists.front[ed].clone() {
-                self.page(
-                    ed,
-                    PageKind::Front(ed, p.number),
-                    p.path,
-                    "index.html".into(),
-                );
-            }
+            let pages = self.lists.front[ed].clone();
+            self.list(ed, pages, |n| PageKind::Front(ed, n), "index.html");
         }
         for si in 0..self.lists.sections.len() {
+            let pages = self.lists.sections[si].clone();
             let ed = site.sections[si].edition;
-            for p in self.lists.sections[si].clone() {
-                self.page(
-                    ed,
-                    PageKind::Section(si, p.number),
-                    p.path,
-                    "section.html".into(),
-                );
-            }
+            self.list(ed, pages, |n| PageKind::Section(si, n), "section.html");
         }
         for (ti, t) in site.taxonomies.iter().enumerate() {
             let name = &t.config.name;
@@ -307,14 +308,13 @@ impl Plan {
             );
             let term_template = pick(format!("term_{name}.html"), "term.html");
             for ki in 0..self.lists.terms[ti].len() {
-                for p in self.lists.terms[ti][ki].clone() {
-                    self.page(
-                        t.edition,
-                        PageKind::Term(ti, ki, p.number),
-                        p.path,
-                        term_template.clone(),
-                    );
-                }
+                let pages = self.lists.terms[ti][ki].clone();
+                self.list(
+                    t.edition,
+                    pages,
+                    |n| PageKind::Term(ti, ki, n),
+                    &term_template,
+                );
             }
         }
         for ed in 0..s.editions.len() {
@@ -328,14 +328,9 @@ impl Plan {
                 );
                 for level in [Level::Year, Level::Month, Level::Day] {
                     for pi in 0..self.lists.periods(ed, level).len() {
-                        for p in self.lists.periods(ed, level)[pi].clone() {
-                            self.page(
-                                ed,
-                                PageKind::Period(ed, level, pi, p.number),
-                                p.path,
-                                "archive_period.html".into(),
-                            );
-                        }
+                        let pages = self.lists.periods(ed, level)[pi].clone();
+                        let kind = |n| PageKind::Period(ed, level, pi, n);
+                        self.list(ed, pages, kind, "archive_period.html");
                     }
                 }
             }
@@ -453,19 +448,7 @@ impl Plan {
                 .iter()
                 .map(|&i| s.site.entries[i].article.modified())
                 .max();
-            let versions = self.versions(s, kind);
-            let mut alternates = Vec::new();
-            if !versions.is_empty() {
-                let mut all = versions;
-                all.push((job.edition, job.path.clone()));
-                all.sort();
-                for (e, path) in &all {
-                    alternates.push((s.editions[*e].language.clone(), urls.permalink(path)));
-                }
-                if all[0].0 == 0 {
-                    alternates.push(("x-default".into(), urls.permalink(&all[0].1)));
-                }
-            }
+            let alternates = alternates(s, job, &self.versions(s, kind));
             let url = SitemapUrl {
                 loc: match kind {
                     PageKind::Article(i) => s.site.entries[i].permalink.clone(),
@@ -641,6 +624,26 @@ pub fn noindex(s: &Scope<'_>, kind: PageKind) -> bool {
     }
 }
 
+/// hreflang and absolute URL of every version of a page, itself included, then `x-default`
+/// for the default edition's version; empty for a page without translations.
+pub fn alternates(s: &Scope<'_>, job: &Job, versions: &[(usize, String)]) -> Vec<(String, String)> {
+    if versions.is_empty() {
+        return Vec::new();
+    }
+    let urls = Urls(s.config);
+    let mut all: Vec<(usize, &str)> = versions.iter().map(|(e, p)| (*e, p.as_str())).collect();
+    all.push((job.edition, &job.path));
+    all.sort();
+    let mut out: Vec<(String, String)> = all
+        .iter()
+        .map(|(e, path)| (s.editions[*e].language.clone(), urls.permalink(path)))
+        .collect();
+    if all[0].0 == 0 {
+        out.push(("x-default".into(), urls.permalink(all[0].1)));
+    }
+    out
+}
+
 /// A term's versions: the terms of other editions that `[languages.<tag>.translations]`
 /// pairs with it (both sides name the default language's term).
 fn term_versions(s: &Scope<'_>, ti: usize, ki: usize) -> Vec<(usize, String)> {
@@ -733,13 +736,15 @@ fn page_view<'a>(plan: &'a Plan, s: &Scope<'a>, job: &'a Job, kind: PageKind) ->
             .unwrap_or(&c.language),
         _ => &c.language,
     };
+    let versions = plan.versions(s, kind);
     let page =
         |name: &'static str, title: Cow<'a, str>, description: Cow<'a, str>, number: usize| {
             views::page(
                 s,
                 PageInfo {
                     lang: page_lang,
-                    versions: plan.versions(s, kind),
+                    alternates: alternates(s, job, &versions),
+                    versions: versions.clone(),
                     kind: name,
                     title,
                     path: &job.path,

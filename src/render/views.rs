@@ -569,31 +569,19 @@ pub struct PageInfo<'a> {
     pub lang: &'a str,
     /// The same page in other editions: edition and site path.
     pub versions: Vec<(usize, String)>,
+    /// hreflang and absolute URL of every version (see `pages::alternates`).
+    pub alternates: Vec<(String, String)>,
 }
 
 pub fn page<'a>(s: &Scope<'a>, p: PageInfo<'a>) -> V<'a> {
     let c = s.config;
     let urls = Urls(c);
     let lang_of = |e: usize| s.editions[e].language.as_str();
-    // hreflang: every version, this one included, and x-default for the default edition's.
-    let mut alternates = Vec::new();
-    if !p.versions.is_empty() {
-        let mut all: Vec<(usize, &str)> = p
-            .versions
-            .iter()
-            .map(|(e, path)| (*e, path.as_str()))
-            .collect();
-        all.push((c.edition, p.path));
-        all.sort_by_key(|v| v.0);
-        for &(e, path) in &all {
-            alternates.push(
-                vmap! { "hreflang" => V::str(lang_of(e)), "href" => V::str(urls.permalink(path)) },
-            );
-        }
-        if all[0].0 == 0 {
-            alternates.push(vmap! { "hreflang" => V::str("x-default"), "href" => V::str(urls.permalink(all[0].1)) });
-        }
-    }
+    let alternates = p
+        .alternates
+        .into_iter()
+        .map(|(lang, href)| vmap! { "hreflang" => V::str(lang), "href" => V::str(href) })
+        .collect();
     let languages = if c.multilingual() {
         c.editions
             .iter()

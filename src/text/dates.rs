@@ -190,6 +190,16 @@ mod tests {
     }
 
     #[test]
+    fn another_edition_names_the_zone() {
+        let ts: Timestamp = "2023-12-05T05:30:00Z".parse().unwrap();
+        let en = with_zone(date_view(ts, &seoul(), "en", true), ts, &seoul(), "en");
+        assert_eq!(en.display, "Dec 5, 2023, 2:30 PM KST");
+        assert!(en.long.ends_with("2:30 PM KST"), "{}", en.long);
+        let ko = date_view(ts, &seoul(), "ko", false);
+        assert_eq!(with_zone(ko.clone(), ts, &seoul(), "ko"), ko);
+    }
+
+    #[test]
     fn korean_forms() {
         let ts: Timestamp = "2023-12-05T05:30:00Z".parse().unwrap();
         let v = date_view(ts, &seoul(), "ko", false);

@@ -81,6 +81,15 @@ mod tests {
     use super::truncate;
 
     #[test]
+    fn og_locales() {
+        assert_eq!(super::og_locale("ko"), "ko_KR");
+        assert_eq!(super::og_locale("en"), "en_US");
+        assert_eq!(super::og_locale("en-GB"), "en_GB");
+        assert_eq!(super::og_locale("zh-Hant-TW"), "zh_TW");
+        assert_eq!(super::og_locale("de"), "de_DE");
+    }
+
+    #[test]
     fn language_tags() {
         for ok in ["ko", "en", "en-US", "zh-Hant", "ko-KR"] {
             assert!(super::language_tag(ok).is_ok(), "{ok}");

@@ -175,3 +175,39 @@ pub fn list_files(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// Runs the theme's real search.js under Node against the search index in `index_dir`.
+/// `body` is JavaScript run in an async function with `api` (the script's exports) and
+/// `load` (reads an index file as JSON); it fills `out`, which comes back as JSON.
+#[allow(dead_code)]
+pub fn node_search(index_dir: &Path, body: &str) -> serde_json::Value {
+    let script = format!(
+        r#"
+const fs = require('fs');
+const path = require('path');
+const api = require({script:?});
+const base = {base:?};
+const load = f => Promise.resolve(JSON.parse(fs.readFileSync(path.join(base, f), 'utf8')));
+(async () => {{
+  const out = {{}};
+  {body}
+  console.log(JSON.stringify(out));
+}})().catch(e => {{ console.error(e); process.exit(1); }});
+"#,
+        script = repo()
+            .join("themes/nuri/static/js/search.js")
+            .to_string_lossy(),
+        base = index_dir.to_string_lossy(),
+    );
+    let out = Command::new("node")
+        .arg("-e")
+        .arg(script)
+        .output()
+        .expect("node must be installed to run the search tests");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
