@@ -438,3 +438,54 @@ fn a_site_without_languages_has_no_edition_markup() {
     assert!(!site.read("search/meta.json").contains("edition"));
     assert!(!site.read("search/index.html").contains("data-edition"));
 }
+
+#[test]
+fn a_tag_page_kept_out_of_search_engines_has_no_hreflang() {
+    let site = SiteTest::fixture("editions");
+    let config = std::fs::read_to_string(site.path("config.toml")).unwrap();
+    site.write(
+        "config.toml",
+        &format!("{config}\n[seo]\nnoindex_tags_below = 3\n"),
+    );
+    site.build(&[]).assert_ok();
+    let tag = site.read("en/tags/alliance/index.html");
+    assert!(tag.contains("noindex"), "two articles: below the threshold");
+    assert!(hreflang(&tag).is_empty());
+    assert!(hreflang(&site.read("tags/동맹/index.html")).is_empty());
+    // Lists that are indexed keep theirs.
+    assert_eq!(hreflang(&site.read("en/index.html")).len(), 3);
+}
+
+#[test]
+fn an_incremental_build_after_a_new_translation_equals_a_fresh_one() {
+    let site = SiteTest::fixture("editions");
+    site.build(&[]).assert_ok();
+    site.write(
+        "content/politics/국회-표결.en.md",
+        "+++\ntitle = \"Assembly passes the bill\"\nslug = \"assembly-vote\"\ndate = 2025-11-20T09:00:00+09:00\ntags = [\"Alliance\"]\n+++\n\nThe assembly voted.\n",
+    );
+    let run = site.build(&[]);
+    run.assert_ok();
+    assert!(run.stdout().contains("from the cache"), "{}", run.stdout());
+    let fresh = tempfile::tempdir().unwrap();
+    let out = fresh.path().join("out");
+    site.build(&[
+        "--output",
+        out.to_str().unwrap(),
+        "--cache-dir",
+        fresh.path().join("cache").to_str().unwrap(),
+    ])
+    .assert_ok();
+    for (rel, bytes) in site.snapshot() {
+        if rel.starts_with(".nuri-") {
+            continue;
+        }
+        assert_eq!(std::fs::read(out.join(&rel)).ok(), Some(bytes), "{rel}");
+    }
+    assert_eq!(common::list_files(&out).len(), site.files().len());
+    // The Korean original now links the translation.
+    assert_eq!(
+        hreflang(&site.read("politics/2025/국회-표결/index.html"))["en"],
+        "https://ed.example/en/politics/2025/assembly-vote/"
+    );
+}

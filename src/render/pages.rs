@@ -651,6 +651,11 @@ fn term_versions(s: &Scope<'_>, ti: usize, ki: usize) -> Vec<(usize, String)> {
     let site = s.site;
     let t = &site.taxonomies[ti];
     let name = &t.config.name;
+    // A tag page kept out of search engines has no versions, and is none.
+    let indexed = |o: usize, k: usize| !noindex(s, PageKind::Term(o, k, 1));
+    if !indexed(ti, ki) {
+        return Vec::new();
+    }
     // The default language's term this one stands for.
     let anchor = if t.edition == 0 {
         term_key(&t.terms[ki].name)
@@ -669,23 +674,24 @@ fn term_versions(s: &Scope<'_>, ti: usize, ki: usize) -> Vec<(usize, String)> {
         }
     };
     let mut out = Vec::new();
-    for o in site
+    for (oi, o) in site
         .taxonomies
         .iter()
-        .filter(|o| o.config.name == *name && o.edition != t.edition)
+        .enumerate()
+        .filter(|(_, o)| o.config.name == *name && o.edition != t.edition)
     {
         let ec = &s.editions[o.edition];
         let found = if o.edition == 0 {
-            o.term_of(ec, &anchor)
+            o.index_of(ec, &anchor)
         } else {
             ec.this_edition()
                 .term_translations
                 .get(name)
                 .and_then(|m| m.iter().find(|(_, v)| term_key(v) == anchor))
-                .and_then(|(k, _)| o.term_of(ec, k))
+                .and_then(|(k, _)| o.index_of(ec, k))
         };
-        if let Some(term) = found {
-            out.push((o.edition, term.path.clone()));
+        if let Some(k) = found.filter(|&k| indexed(oi, k)) {
+            out.push((o.edition, o.terms[k].path.clone()));
         }
     }
     out
