@@ -133,6 +133,12 @@ impl Strings {
         self.langs.get(l)?.get(key).map(String::as_str)
     }
 
+    /// A language's own name (`한국어`, `English`) for a language switcher; the tag itself
+    /// when the strings have none.
+    pub fn language_name(&self, lang: &str) -> String {
+        self.get(lang, "language_name").unwrap_or(lang).to_string()
+    }
+
     /// The string `key` in `lang` with its `{name}` placeholders filled.
     pub fn text(&self, lang: &str, key: &str, args: &[(&str, &str)]) -> Result<String, String> {
         let s = self.get(lang, key).ok_or_else(|| missing(lang, key))?;

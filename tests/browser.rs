@@ -8,7 +8,7 @@ mod common;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 
-use common::{SiteTest, repo};
+use common::{SiteTest, node, repo};
 
 /// A plain static server for the built site (Python's http.server, as a host would serve it).
 struct Server {
@@ -55,17 +55,10 @@ impl Drop for Server {
 
 /// Runs one of the scripts in `tests/browser/` and returns the JSON it prints.
 fn run_script(script: &str, args: &[&str]) -> serde_json::Value {
-    let out = Command::new("node")
-        .arg(repo().join("tests/browser").join(script))
-        .args(args)
-        .output()
-        .expect("node");
-    assert!(
-        out.status.success(),
-        "browser run failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let path = repo().join("tests/browser").join(script);
+    let mut all = vec![path.to_str().unwrap()];
+    all.extend_from_slice(args);
+    node(&all)
 }
 
 fn type_query(url: &str, query: &str) -> serde_json::Value {

@@ -164,7 +164,7 @@ fn site_view<'a>(
                     .map(|(e, ed)| {
                         vmap! {
                             "lang" => V::str(&ed.language),
-                            "name" => V::str(strings.get(&ed.language, "language_name").unwrap_or(&ed.language).to_string()),
+                            "name" => V::str(strings.language_name(&ed.language)),
                             "title" => V::str(&ed.title),
                             "url" => V::str(home.url(&ed.path)),
                             "current" => V::Bool(e == c.edition),
@@ -394,7 +394,7 @@ pub fn article<'a>(s: &Scope<'a>, i: usize) -> V<'a> {
             let lang = &s.editions[t.edition].language;
             vmap! {
                 "lang" => V::str(lang),
-                "name" => V::str(s.strings.get(lang, "language_name").unwrap_or(lang).to_string()),
+                "name" => V::str(s.strings.language_name(lang)),
                 "title" => V::str(&t.article.title),
                 "url" => V::str(&t.url),
                 "permalink" => V::str(&t.permalink),
@@ -595,7 +595,7 @@ pub fn page<'a>(s: &Scope<'a>, p: PageInfo<'a>) -> V<'a> {
                 };
                 vmap! {
                     "lang" => V::str(&ed.language),
-                    "name" => V::str(s.strings.get(&ed.language, "language_name").unwrap_or(&ed.language).to_string()),
+                    "name" => V::str(s.strings.language_name(&ed.language)),
                     "url" => V::str(urls.url(url)),
                     "current" => V::Bool(e == c.edition),
                     "translated" => V::Bool(version.is_some()),

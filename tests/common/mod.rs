@@ -199,14 +199,19 @@ const load = f => Promise.resolve(JSON.parse(fs.readFileSync(path.join(base, f),
             .to_string_lossy(),
         base = index_dir.to_string_lossy(),
     );
+    node(&["-e", &script])
+}
+
+/// Runs `node <args>`, which must succeed and print JSON; returns that JSON.
+#[allow(dead_code)]
+pub fn node(args: &[&str]) -> serde_json::Value {
     let out = Command::new("node")
-        .arg("-e")
-        .arg(script)
+        .args(args)
         .output()
-        .expect("node must be installed to run the search tests");
+        .expect("node must be installed to run these tests");
     assert!(
         out.status.success(),
-        "{}",
+        "node failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
